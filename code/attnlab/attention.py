@@ -1,0 +1,165 @@
+"""The attention core: masked softmax, scaled dot-product attention, multi-head attention.
+
+Introduced in chapter 1 ("Attention as soft selection") and used by every later chapter.
+Shapes are written the same way everywhere:
+
+- scores, weights: ``(..., n_queries, n_keys)``
+- query: ``(..., n_queries, d_k)``, key: ``(..., n_keys, d_k)``, value: ``(..., n_keys, d_v)``
+- mask: boolean, ``True`` = the query may attend to that key, broadcastable to the scores.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask"]
+
+
+def _shape(x) -> str:
+    return str(tuple(x.shape))
+
+
+def _require_tensor(name: str, x, expected: str, min_dim: int = 1) -> None:
+    if not torch.is_tensor(x):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
+    if not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor of shape {expected}, got dtype {x.dtype}")
+    if x.dim() < min_dim:
+        raise ValueError(f"{name} has shape {_shape(x)} but must have shape {expected}")
+
+
+def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
+    """Validate a boolean mask and expand it to ``scores_shape``.
+
+    mask: bool, broadcastable to ``scores_shape`` (``True`` = may attend).
+    Returns the mask expanded to ``scores_shape``.
+    """
+    shape = tuple(scores_shape)
+    if not torch.is_tensor(mask):
+        raise TypeError(f"mask must be a boolean torch.Tensor broadcastable to the scores {shape}, "
+                        f"got {type(mask).__name__}")
+    if mask.dtype != torch.bool:
+        raise TypeError(f"mask must have dtype torch.bool (True = may attend), got {mask.dtype}; "
+                        f"use mask.bool() or a comparison such as lengths[:, None] > positions")
+    try:
+        broadcast = torch.broadcast_shapes(mask.shape, scores_shape)
+    except RuntimeError:
+        broadcast = None
+    if broadcast != torch.Size(scores_shape):
+        raise ValueError(f"mask has shape {_shape(mask)} but scores have shape {shape}; "
+                         f"the mask must broadcast to the scores (..., n_queries, n_keys)")
+    return mask.expand(scores_shape)
+
+
+def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:
+    """Softmax of ``scores`` along ``dim`` in which masked positions get weight exactly 0.
+
+    scores: (..., n_keys) floating point.
+    mask: bool, broadcastable to ``scores``; ``True`` = may attend.
+    Returns weights of the shape of ``scores``. A row with no ``True`` entry gets all-zero
+    weights (never NaN, never uniform), and its gradient is zero, not NaN.
+    """
+    _require_tensor("scores", scores, "(..., n_keys)")
+    if mask is None:
+        return torch.softmax(scores, dim=dim)
+    mask = check_mask(mask, scores.shape)
+    has_any = mask.any(dim=dim, keepdim=True)
+    # Fill masked scores with -inf; rows with nothing to attend to get 0s so softmax stays finite.
+    filled = scores.masked_fill(~mask, float("-inf")).masked_fill(~has_any, 0.0)
+    return torch.softmax(filled, dim=dim).masked_fill(~mask, 0.0)
+
+
+def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                                 mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Attention with scores ``query · key / sqrt(d_k)``.
+
+    query: (..., n_queries, d_k); key: (..., n_keys, d_k); value: (..., n_keys, d_v);
+    mask: bool, broadcastable to (..., n_queries, n_keys), ``True`` = may attend.
+    Returns ``(output, weights)``: output (..., n_queries, d_v), weights (..., n_queries, n_keys).
+    A query whose keys are all masked gets zero weights and a zero output.
+    """
+    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
+    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
+    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
+                         f"their last dimension d_k must agree")
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
+                         f"they must have the same number of keys n_keys (dimension -2)")
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
+    weights = masked_softmax(scores, mask)
+    return weights @ value, weights
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention (Vaswani et al. 2017), built on :func:`scaled_dot_product_attention`.
+
+    Each of ``num_heads`` heads projects the inputs to width ``d_model // num_heads``, attends,
+    and the heads' outputs are concatenated and projected back to ``d_model``.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, bias: bool = True):
+        super().__init__()
+        if d_model % num_heads:
+            raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
+        self.d_model, self.num_heads, self.d_head = d_model, num_heads, d_model // num_heads
+        self.query_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.key_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.value_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+
+    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        batch, n, _ = x.shape  # (batch, n, d_model) -> (batch, heads, n, d_head)
+        return x.view(batch, n, self.num_heads, self.d_head).transpose(1, 2)
+
+    def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """query: (batch, n_queries, d_model); key, value: (batch, n_keys, d_model);
+        mask: bool, broadcastable to (batch, n_queries, n_keys), shared by all heads.
+        Returns output (batch, n_queries, d_model) and weights (batch, heads, n_queries, n_keys).
+        """
+        for name, x, n in (("query", query, "n_queries"), ("key", key, "n_keys"), ("value", value, "n_keys")):
+            _require_tensor(name, x, f"(batch, {n}, d_model={self.d_model})")
+            if x.dim() != 3 or x.shape[-1] != self.d_model:
+                raise ValueError(f"{name} has shape {_shape(x)} but must have shape "
+                                 f"(batch, {n}, d_model={self.d_model})")
+        if mask is not None:
+            batch, n_queries, n_keys = query.shape[0], query.shape[1], key.shape[1]
+            mask = check_mask(mask, torch.Size((batch, n_queries, n_keys))).unsqueeze(1)
+        output, weights = scaled_dot_product_attention(
+            self._split_heads(self.query_proj(query)), self._split_heads(self.key_proj(key)),
+            self._split_heads(self.value_proj(value)), mask)
+        batch, _, n_queries, _ = output.shape
+        output = output.transpose(1, 2).reshape(batch, n_queries, self.d_model)
+        return self.out_proj(output), weights
+
+    @classmethod
+    def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
+        """A copy of a ``torch.nn.MultiheadAttention(batch_first=True)`` with the same weights.
+
+        PyTorch's key_padding_mask marks keys to *ignore*; ours marks keys that *may be attended*,
+        so ``key_padding_mask`` corresponds to ``mask = ~key_padding_mask[:, None, :]``.
+        """
+        if not isinstance(module, nn.MultiheadAttention):
+            raise TypeError(f"module must be a torch.nn.MultiheadAttention, got {type(module).__name__}")
+        if not module._qkv_same_embed_dim or module.bias_k is not None or module.add_zero_attn:
+            raise ValueError("only modules with kdim == vdim == embed_dim, no bias_k/bias_v and "
+                             "add_zero_attn=False can be copied")
+        if not module.batch_first:
+            raise ValueError("module must be built with batch_first=True")
+        bias = module.in_proj_bias is not None
+        ours = cls(module.embed_dim, module.num_heads, bias=bias).to(module.in_proj_weight)
+        with torch.no_grad():
+            for i, proj in enumerate((ours.query_proj, ours.key_proj, ours.value_proj)):
+                rows = slice(i * module.embed_dim, (i + 1) * module.embed_dim)
+                proj.weight.copy_(module.in_proj_weight[rows])
+                if bias:
+                    proj.bias.copy_(module.in_proj_bias[rows])
+            ours.out_proj.weight.copy_(module.out_proj.weight)
+            if bias:
+                ours.out_proj.bias.copy_(module.out_proj.bias)
+        return ours

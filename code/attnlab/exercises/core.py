@@ -1,0 +1,162 @@
+"""The exercise checker: a registry of exercises and :func:`check`.
+
+A chapter registers its exercises in its own module (``attnlab/exercises/<chapter>.py``)::
+
+    @exercise("1.weighted-average", "The attention output for one query")
+    def _(answer):
+        output = as_tensor(answer, "your output", shape=(3,))
+        expect_close(output, torch.tensor([...]), "your output",
+                     hint="Did you weight the values, not the keys?")
+        return "The output is a convex combination of the values."
+
+A checker raises :class:`Incorrect` with a kind, specific message when the answer is wrong;
+whatever it returns is added to the success message. :func:`check` never lets an exception
+escape from the learner's answer: ``None``, a wrong type, a wrong shape, NaN, or a function
+that raises all become a message.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+__all__ = ["Incorrect", "exercise", "check", "ids", "as_tensor", "as_number", "as_choice",
+           "call", "expect_close"]
+
+
+class Incorrect(Exception):
+    """Raised by a checker with the message the learner should read."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    checker: Callable[[Any], Any]
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def exercise(exercise_id: str, title: str):
+    """Decorator that registers ``checker(answer)`` under ``exercise_id``."""
+    def register(checker):
+        if exercise_id in _REGISTRY:
+            raise ValueError(f"exercise id {exercise_id!r} is registered twice")
+        _REGISTRY[exercise_id] = Exercise(exercise_id, title, checker)
+        return checker
+    return register
+
+
+def ids() -> list[str]:
+    """The ids of all registered exercises, in the book's order."""
+    return sorted(_REGISTRY, key=lambda i: [int(p) if p.isdigit() else p for p in i.replace("-", ".").split(".")])
+
+
+def check(exercise_id: str, answer: Any) -> bool:
+    """Check ``answer`` to exercise ``exercise_id``; print a verdict and return True or False."""
+    if exercise_id not in _REGISTRY:
+        raise KeyError(f"there is no exercise {exercise_id!r}; known exercises: {', '.join(ids())}")
+    ex = _REGISTRY[exercise_id]
+    try:
+        praise = ex.checker(answer)
+    except Incorrect as wrong:
+        print(f"✗ Not yet ({ex.id}, {ex.title}): {wrong}")
+        return False
+    except Exception as error:  # a checker must never crash in front of the learner
+        print(f"✗ Not yet ({ex.id}, {ex.title}): checking your answer raised "
+              f"{type(error).__name__}: {error}. Look at the type and shape of what you passed in.")
+        return False
+    print(f"✓ Correct ({ex.id}, {ex.title}).{' ' + praise if praise else ''}")
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers that turn a learner's answer into a value, or raise Incorrect with a specific message.
+
+def _none_message(name: str) -> str:
+    return (f"{name} is None. A function without a `return` statement returns None; "
+            f"did you forget to return the result?")
+
+
+def call(function: Any, *args, name: str = "your function", **kwargs) -> Any:
+    """Call the learner's ``function``; turn anything it raises into :class:`Incorrect`."""
+    if function is None:
+        raise Incorrect(_none_message(name))
+    if not callable(function):
+        raise Incorrect(f"{name} should be a function, but you passed a {type(function).__name__}.")
+    try:
+        return function(*args, **kwargs)
+    except Exception as error:
+        raise Incorrect(f"{name} raised {type(error).__name__}: {error}") from None
+
+
+def as_tensor(answer: Any, name: str, shape: tuple[int, ...] | None = None) -> torch.Tensor:
+    """``answer`` as a float64 tensor of ``shape``, with no NaN or infinity."""
+    if answer is None:
+        raise Incorrect(_none_message(name))
+    if isinstance(answer, torch.Tensor):
+        tensor = answer.detach().cpu()
+    else:
+        try:
+            tensor = torch.as_tensor(np.asarray(answer, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise Incorrect(f"{name} should be a tensor (or array of numbers), "
+                            f"but it is a {type(answer).__name__}.") from None
+    if tensor.dtype == torch.bool or not (tensor.is_floating_point() or tensor.dtype in
+                                          (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8)):
+        raise Incorrect(f"{name} should hold numbers, but its dtype is {tensor.dtype}.")
+    tensor = tensor.to(torch.float64)
+    if shape is not None and tuple(tensor.shape) != tuple(shape):
+        raise Incorrect(f"{name} has shape {tuple(tensor.shape)}, but it should have shape {tuple(shape)}.")
+    if torch.isnan(tensor).any():
+        raise Incorrect(f"{name} contains NaN. A NaN usually comes from 0/0, or from a softmax "
+                        f"over a row in which every score is -inf.")
+    if torch.isinf(tensor).any():
+        raise Incorrect(f"{name} contains an infinite value. Check for overflow or a division by zero.")
+    return tensor
+
+
+def as_number(answer: Any, name: str) -> float:
+    """``answer`` as a finite Python float (a one-element tensor is accepted)."""
+    if answer is None:
+        raise Incorrect(_none_message(name))
+    if isinstance(answer, (torch.Tensor, np.ndarray)):
+        count = answer.size if isinstance(answer, np.ndarray) else answer.numel()
+        if count != 1:
+            raise Incorrect(f"{name} should be a single number, but it has shape {tuple(answer.shape)}.")
+        answer = answer.item()
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.number)):
+        raise Incorrect(f"{name} should be a number, but it is a {type(answer).__name__}.")
+    value = float(answer)
+    if math.isnan(value) or math.isinf(value):
+        raise Incorrect(f"{name} is {value}; it should be a finite number.")
+    return value
+
+
+def as_choice(answer: Any, name: str, options: list[str]) -> str:
+    """``answer`` as one of ``options`` (case and surrounding spaces are ignored)."""
+    if answer is None:
+        raise Incorrect(_none_message(name))
+    if not isinstance(answer, str):
+        raise Incorrect(f"{name} should be one of the strings {options}, "
+                        f"but it is a {type(answer).__name__}.")
+    normalized = {option.lower(): option for option in options}
+    key = answer.strip().lower()
+    if key not in normalized:
+        raise Incorrect(f"{name} is {answer!r}, which is not one of the options {options}.")
+    return normalized[key]
+
+
+def expect_close(actual: torch.Tensor, expected: torch.Tensor, name: str, *, hint: str = "",
+                 atol: float = 1e-4, rtol: float = 1e-4) -> None:
+    """Raise :class:`Incorrect` unless ``actual`` is close to ``expected`` (both tensors)."""
+    expected = torch.as_tensor(expected, dtype=torch.float64)
+    if not torch.allclose(actual, expected, atol=atol, rtol=rtol):
+        worst = (actual - expected).abs().max().item()
+        message = f"{name} is off by up to {worst:.3g} from the expected values."
+        raise Incorrect(f"{message} {hint}".strip())
