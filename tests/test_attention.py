@@ -1,0 +1,255 @@
+"""The attention core, checked against PyTorch's own and by the laws attention obeys."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attnlab.attention import MultiHeadAttention, masked_softmax, scaled_dot_product_attention
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def float64():
+    """Compare in float64, as the course promises (1e-6); restore the default afterwards."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
+def random_qkv(seed, batch=2, n_queries=4, n_keys=6, d_k=5, d_v=3):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(batch, n_queries, d_k, generator=g), torch.randn(batch, n_keys, d_k, generator=g),
+            torch.randn(batch, n_keys, d_v, generator=g))
+
+
+def random_mask(seed, shape, keep_one=True):
+    g = torch.Generator().manual_seed(seed)
+    mask = torch.rand(shape, generator=g) > 0.4
+    if keep_one:
+        mask[..., 0] = True
+    return mask
+
+
+# ---------------------------------------------------------------- masked_softmax
+
+def test_masked_softmax_without_mask_is_softmax():
+    scores = torch.randn(3, 7)
+    assert torch.allclose(masked_softmax(scores), torch.softmax(scores, -1))
+
+
+def test_masked_keys_get_exactly_zero_and_rows_sum_to_one():
+    scores = torch.randn(4, 6)
+    mask = random_mask(0, (4, 6))
+    weights = masked_softmax(scores, mask)
+    assert (weights[~mask] == 0).all()
+    assert torch.allclose(weights.sum(-1), torch.ones(4))
+
+
+def test_fully_masked_row_gives_zeros_with_finite_gradient():
+    scores = torch.randn(3, 5, requires_grad=True)
+    mask = torch.ones(3, 5, dtype=torch.bool)
+    mask[1] = False
+    weights = masked_softmax(scores, mask)
+    assert torch.equal(weights[1], torch.zeros(5))
+    assert not torch.isnan(weights).any()
+    (weights * torch.randn(3, 5)).sum().backward()
+    assert torch.isfinite(scores.grad).all()
+    assert torch.equal(scores.grad[1], torch.zeros(5))
+
+
+def test_mask_broadcasts_over_queries():
+    scores = torch.randn(2, 3, 4)
+    mask = torch.tensor([[True, True, False, False], [True, False, True, True]])[:, None, :]
+    weights = masked_softmax(scores, mask)
+    assert (weights[0, :, 2:] == 0).all() and (weights[1, :, 1] == 0).all()
+
+
+def test_masked_softmax_along_another_dim():
+    scores = torch.randn(5, 3)
+    mask = random_mask(1, (3, 5)).T.contiguous()
+    weights = masked_softmax(scores, mask, dim=0)
+    assert torch.allclose(weights.sum(0), torch.ones(3))
+    assert (weights[~mask] == 0).all()
+
+
+def test_mask_of_wrong_shape_names_both_shapes():
+    with pytest.raises(ValueError, match=r"mask has shape \(2, 5\) but scores have shape \(2, 4, 6\)"):
+        masked_softmax(torch.randn(2, 4, 6), torch.ones(2, 5, dtype=torch.bool))
+
+
+def test_non_boolean_mask_is_rejected():
+    with pytest.raises(TypeError, match="torch.bool"):
+        masked_softmax(torch.randn(2, 4), torch.ones(2, 4))
+
+
+def test_integer_scores_are_rejected():
+    with pytest.raises(TypeError, match="scores must be a floating-point tensor"):
+        masked_softmax(torch.ones(2, 4, dtype=torch.long))
+
+
+# ---------------------------------------------------------------- scaled_dot_product_attention
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sdpa_matches_pytorch(seed):
+    query, key, value = random_qkv(seed)
+    output, weights = scaled_dot_product_attention(query, key, value)
+    expected = F.scaled_dot_product_attention(query, key, value)
+    assert torch.allclose(output, expected, atol=1e-6)
+    assert weights.shape == (2, 4, 6)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sdpa_with_mask_matches_pytorch(seed):
+    query, key, value = random_qkv(seed)
+    mask = random_mask(seed, (2, 4, 6))
+    output, _ = scaled_dot_product_attention(query, key, value, mask)
+    expected = F.scaled_dot_product_attention(query, key, value, attn_mask=mask)
+    assert torch.allclose(output, expected, atol=1e-6)
+
+
+def test_sdpa_weights_match_explicit_softmax():
+    query, key, value = random_qkv(7)
+    _, weights = scaled_dot_product_attention(query, key, value)
+    expected = torch.softmax(query @ key.transpose(1, 2) / 5 ** 0.5, -1)
+    assert torch.allclose(weights, expected, atol=1e-12)
+
+
+def test_sdpa_with_extra_batch_dims_and_no_batch():
+    g = torch.Generator().manual_seed(3)
+    query, key, value = (torch.randn(2, 3, 4, 8, generator=g), torch.randn(2, 3, 5, 8, generator=g),
+                         torch.randn(2, 3, 5, 2, generator=g))
+    output, weights = scaled_dot_product_attention(query, key, value)
+    assert output.shape == (2, 3, 4, 2) and weights.shape == (2, 3, 4, 5)
+    assert torch.allclose(output, F.scaled_dot_product_attention(query, key, value), atol=1e-6)
+    single, _ = scaled_dot_product_attention(query[0, 0], key[0, 0], value[0, 0])
+    assert torch.allclose(single, output[0, 0])
+
+
+def test_fully_masked_query_outputs_zeros():
+    query, key, value = random_qkv(0)
+    mask = torch.ones(2, 4, 6, dtype=torch.bool)
+    mask[0, 2] = False
+    output, weights = scaled_dot_product_attention(query, key, value, mask)
+    assert torch.equal(output[0, 2], torch.zeros(3))
+    assert torch.equal(weights[0, 2], torch.zeros(6))
+    assert torch.isfinite(output).all()
+
+
+@pytest.mark.parametrize("shapes, message", [
+    (((2, 4, 5), (2, 6, 4), (2, 6, 3)), "last dimension d_k must agree"),
+    (((2, 4, 5), (2, 6, 5), (2, 7, 3)), "same number of keys"),
+    (((5,), (2, 6, 5), (2, 6, 3)), r"query has shape \(5,\) but must have shape"),
+])
+def test_sdpa_shape_errors(shapes, message):
+    tensors = [torch.randn(*s) for s in shapes]
+    with pytest.raises(ValueError, match=message):
+        scaled_dot_product_attention(*tensors)
+
+
+def test_sdpa_rejects_non_tensors():
+    with pytest.raises(TypeError, match="query must be a torch.Tensor"):
+        scaled_dot_product_attention([[1.0]], torch.randn(1, 1), torch.randn(1, 1))
+
+
+# ---------------------------------------------------------------- laws (hypothesis)
+
+dims = st.integers(min_value=1, max_value=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_queries=dims, n_keys=dims, d_k=dims, seed=st.integers(0, 10_000))
+def test_weights_sum_to_one_over_unmasked_keys(n_queries, n_keys, d_k, seed):
+    g = torch.Generator().manual_seed(seed)
+    query, key = torch.randn(n_queries, d_k, generator=g), torch.randn(n_keys, d_k, generator=g)
+    mask = torch.rand(n_queries, n_keys, generator=g) > 0.5
+    _, weights = scaled_dot_product_attention(query, key, torch.randn(n_keys, 2, generator=g), mask)
+    has_key = mask.any(-1)
+    assert torch.allclose(weights.sum(-1)[has_key], torch.ones(int(has_key.sum())))
+    assert (weights[~mask] == 0).all()
+    assert (weights.sum(-1)[~has_key] == 0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_keys=st.integers(2, 7), seed=st.integers(0, 10_000))
+def test_changing_masked_keys_and_values_changes_nothing(n_keys, seed):
+    g = torch.Generator().manual_seed(seed)
+    query, key, value = (torch.randn(3, 4, generator=g), torch.randn(n_keys, 4, generator=g),
+                         torch.randn(n_keys, 2, generator=g))
+    mask = torch.rand(n_keys, generator=g) > 0.5
+    mask[0] = True
+    output, weights = scaled_dot_product_attention(query, key, value, mask)
+    key2, value2 = key.clone(), value.clone()
+    key2[~mask] = 100 * torch.randn(int((~mask).sum()), 4, generator=g)
+    value2[~mask] = 100 * torch.randn(int((~mask).sum()), 2, generator=g)
+    output2, weights2 = scaled_dot_product_attention(query, key2, value2, mask)
+    assert torch.allclose(output, output2, atol=1e-12) and torch.allclose(weights, weights2, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 8), seed=st.integers(0, 10_000))
+def test_self_attention_without_positions_is_permutation_equivariant(n, seed):
+    torch.manual_seed(seed)
+    layer = MultiHeadAttention(d_model=8, num_heads=2)
+    x = torch.randn(1, n, 8)
+    permutation = torch.randperm(n)
+    output, weights = layer(x, x, x)
+    output_p, weights_p = layer(x[:, permutation], x[:, permutation], x[:, permutation])
+    assert torch.allclose(output_p, output[:, permutation], atol=1e-10)
+    assert torch.allclose(weights_p, weights[:, :, permutation][:, :, :, permutation], atol=1e-10)
+
+
+# ---------------------------------------------------------------- MultiHeadAttention
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("num_heads", [1, 2, 4])
+def test_multi_head_attention_equals_pytorch(num_heads, bias):
+    torch.manual_seed(num_heads)
+    reference = torch.nn.MultiheadAttention(8, num_heads, bias=bias, batch_first=True)
+    ours = MultiHeadAttention.from_torch(reference)
+    query, key = torch.randn(3, 4, 8), torch.randn(3, 6, 8)
+    value = torch.randn(3, 6, 8)
+    expected, expected_weights = reference(query, key, value, average_attn_weights=False)
+    output, weights = ours(query, key, value)
+    assert weights.shape == (3, num_heads, 4, 6)
+    assert torch.allclose(output, expected, atol=1e-6)
+    assert torch.allclose(weights, expected_weights, atol=1e-6)
+
+
+def test_multi_head_attention_with_key_padding_mask_equals_pytorch():
+    torch.manual_seed(0)
+    reference = torch.nn.MultiheadAttention(12, 3, batch_first=True)
+    ours = MultiHeadAttention.from_torch(reference)
+    x = torch.randn(2, 5, 12)
+    key_padding_mask = torch.tensor([[False] * 5, [False, False, False, True, True]])  # True = ignore
+    expected, expected_weights = reference(x, x, x, key_padding_mask=key_padding_mask,
+                                           average_attn_weights=False)
+    output, weights = ours(x, x, x, mask=~key_padding_mask[:, None, :])
+    assert torch.allclose(output, expected, atol=1e-6)
+    assert torch.allclose(weights, expected_weights, atol=1e-6)
+    assert (weights[1, :, :, 3:] == 0).all()
+
+
+def test_multi_head_attention_mask_is_shared_by_heads():
+    torch.manual_seed(1)
+    layer = MultiHeadAttention(8, 4)
+    x = torch.randn(2, 5, 8)
+    causal = torch.ones(5, 5, dtype=torch.bool).tril()
+    _, weights = layer(x, x, x, mask=causal)
+    assert (weights[..., ~causal] == 0).all()
+
+
+def test_multi_head_attention_errors():
+    with pytest.raises(ValueError, match="divisible"):
+        MultiHeadAttention(10, 3)
+    layer = MultiHeadAttention(8, 2)
+    with pytest.raises(ValueError, match=r"key has shape \(2, 5, 6\) but must have shape \(batch, n_keys, d_model=8\)"):
+        layer(torch.randn(2, 5, 8), torch.randn(2, 5, 6), torch.randn(2, 5, 8))
+    with pytest.raises(ValueError, match="mask has shape"):
+        layer(torch.randn(2, 5, 8), torch.randn(2, 5, 8), torch.randn(2, 5, 8), mask=torch.ones(3, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match="batch_first=True"):
+        MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2))
+    with pytest.raises(TypeError, match="torch.nn.MultiheadAttention"):
+        MultiHeadAttention.from_torch(torch.nn.Linear(2, 2))

@@ -1,0 +1,121 @@
+"""The exercise checker itself, and junk thrown at every registered exercise."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from attnlab import exercises
+from attnlab.exercises import core
+from attnlab.exercises.core import Incorrect, as_choice, as_number, as_tensor, call, expect_close
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    """A throwaway exercise: the answer is a function returning twice its input."""
+    def checker(answer):
+        result = as_tensor(call(answer, torch.tensor([1.0, 2.0])), "your result", shape=(2,))
+        expect_close(result, torch.tensor([2.0, 4.0]), "your result", hint="Multiply by two.")
+        return "Well done."
+    monkeypatch.setitem(core._REGISTRY, "0.0-toy", core.Exercise("0.0-toy", "Double it", checker))
+    return "0.0-toy"
+
+
+def test_a_right_answer_passes(toy, capsys):
+    assert exercises.check(toy, lambda x: 2 * x) is True
+    assert capsys.readouterr().out.startswith("✓ Correct (0.0-toy, Double it). Well done.")
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (lambda x: 3 * x, "off by up to 2 from the expected values. Multiply by two."),
+    (lambda x: None, "is None"),
+    (None, "your function is None"),
+    (42, "should be a function, but you passed a int"),
+    (lambda x: x.sum(), "has shape (), but it should have shape (2,)"),
+    (lambda x: x / 0 * 0, "contains NaN"),
+    (lambda x: x / 0, "infinite"),
+    (lambda x: 1 / 0, "raised ZeroDivisionError: division by zero"),
+    (lambda x: "two", "should be a tensor"),
+    (lambda x: x > 0, "dtype is torch.bool"),
+])
+def test_wrong_answers_get_a_specific_message(toy, capsys, answer, phrase):
+    assert exercises.check(toy, answer) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ Not yet (0.0-toy, Double it): ") and phrase in out
+
+
+def test_a_checker_that_crashes_still_gives_a_message(monkeypatch, capsys):
+    def broken(answer):
+        return answer["missing"]
+    monkeypatch.setitem(core._REGISTRY, "0.0-broken", core.Exercise("0.0-broken", "Broken", broken))
+    assert exercises.check("0.0-broken", {}) is False
+    assert "raised KeyError" in capsys.readouterr().out
+
+
+def test_an_unknown_id_is_named():
+    with pytest.raises(KeyError, match="there is no exercise 'no-such-exercise'"):
+        exercises.check("no-such-exercise", 1)
+
+
+def test_duplicate_ids_are_refused(toy):
+    with pytest.raises(ValueError, match="registered twice"):
+        core.exercise(toy, "again")(lambda answer: None)
+
+
+def test_ids_are_in_book_order(monkeypatch):
+    for exercise_id in ["10.1-a", "2.1-b", "2.10-c", "2.2-d"]:
+        monkeypatch.setitem(core._REGISTRY, exercise_id, core.Exercise(exercise_id, "", lambda a: None))
+    order = [i for i in exercises.ids() if i in ("10.1-a", "2.1-b", "2.10-c", "2.2-d")]
+    assert order == ["2.1-b", "2.2-d", "2.10-c", "10.1-a"]
+
+
+def test_helpers():
+    assert as_number(np.float32(1.5), "x") == 1.5 and as_number(torch.tensor([2.0]), "x") == 2.0
+    assert as_choice("  Attention ", "x", ["attention", "final state"]) == "attention"
+    assert torch.equal(as_tensor([[1, 2]], "x", shape=(1, 2)), torch.tensor([[1.0, 2.0]], dtype=torch.float64))
+    for bad, phrase in [(True, "should be a number"), (math.nan, "finite"), (torch.ones(2), "single number"),
+                        ("3", "should be a number")]:
+        with pytest.raises(Incorrect, match=phrase):
+            as_number(bad, "x")
+    with pytest.raises(Incorrect, match="not one of the options"):
+        as_choice("maybe", "x", ["yes", "no"])
+    with pytest.raises(Incorrect, match="should be one of the strings"):
+        as_choice(1, "x", ["yes", "no"])
+
+
+def _raise(*args, **kwargs):
+    raise RuntimeError("the learner's bug")
+
+
+JUNK = {
+    "None": None,
+    "NaN": float("nan"),
+    "NaN tensor": torch.full((3,), float("nan")),
+    "wrong-shape tensor": torch.zeros(7, 7, 7),
+    "string": "hello",
+    "ragged list": [[1, 2], [3]],
+    "object": object(),
+    "function that raises": _raise,
+    "function returning None": lambda *args, **kwargs: None,
+    "function returning NaN": lambda *args, **kwargs: torch.tensor(float("nan")),
+}
+
+
+@pytest.mark.parametrize("exercise_id", exercises.ids())
+@pytest.mark.parametrize("junk", JUNK, ids=list(JUNK))
+def test_every_checker_turns_junk_into_a_message(exercise_id, junk, capsys):
+    assert exercises.check(exercise_id, JUNK[junk]) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"✗ Not yet ({exercise_id}") and "Traceback" not in out
+
+
+CHAPTERS = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "chapters").glob("[0-9][0-9]-*"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_has_at_least_two_checked_exercises(chapter):
+    number = str(int(chapter[:2]))
+    checked = [i for i in exercises.ids() if i.split(".")[0] == number]
+    assert len(checked) >= 2, f"chapter {chapter} registers {checked}; it needs at least two checked exercises"
