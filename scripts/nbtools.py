@@ -2,6 +2,8 @@
 
     python scripts/nbtools.py fix chapters/01-motivation/*.ipynb   # strip outputs, set the install cell
     python scripts/nbtools.py check chapters/**/*.ipynb             # report, change nothing
+    python scripts/nbtools.py list                                  # the toc's notebooks, in toc order
+    python scripts/nbtools.py prime-cache [--jobs 2]                # execute for the book, in parallel
 
 The repository URL stands in one place, `_config.yml`'s `repository.url`; the install cell is
 generated from it, and tests/test_notebooks.py checks that every notebook agrees.
@@ -16,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL_TAG = "remove-cell"
 INSTALL_MARKER = "# Colab only:"
+INSTALL_CELL_ID = "colab-install"
 
 
 def repository_url() -> str:
@@ -40,7 +43,43 @@ if "google.colab" in sys.modules:
     subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/attention-course"], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/attention-course/code"],
                    check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "-r",
+                    "/content/attention-course/requirements-nodeps.txt"], check=True)
     sys.path.insert(0, "/content/attention-course/code")'''
+
+
+def toc_entries() -> list[str]:
+    """Every `file:` of _toc.yml (root first), in reading order, as written (no suffix)."""
+    import yaml
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                yield str(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                for child in node.get(key, []) or []:
+                    yield from walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                yield from walk(child)
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [str(toc["root"])] + list(walk(toc))
+
+
+def resolve(entry: str) -> Path | None:
+    """The source file of a toc entry (.ipynb or .md), or None if there is none."""
+    for suffix in ("", ".ipynb", ".md"):
+        path = ROOT / f"{entry}{suffix}"
+        if path.is_file() and path.suffix in (".ipynb", ".md"):
+            return path
+    return None
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks listed in _toc.yml, in toc order (absolute paths)."""
+    paths = [resolve(entry) for entry in toc_entries()]
+    return [p for p in paths if p is not None and p.suffix == ".ipynb"]
 
 
 def _code_cells(nb: dict) -> list[dict]:
@@ -62,13 +101,15 @@ def problems(path: Path) -> list[str]:
 
 def fix(path: Path) -> None:
     nb = json.loads(path.read_text())
-    for cell in nb["cells"]:
+    nb["nbformat"], nb["nbformat_minor"] = 4, max(5, nb.get("nbformat_minor", 5))
+    for index, cell in enumerate(nb["cells"]):
+        cell.setdefault("id", f"cell-{index}")
         if isinstance(cell["source"], list):
             cell["source"] = "".join(cell["source"])
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
     cells = _code_cells(nb)
-    install = {"cell_type": "code", "execution_count": None, "metadata": {"tags": [INSTALL_TAG]},
+    install = {"cell_type": "code", "execution_count": None, "id": INSTALL_CELL_ID, "metadata": {"tags": [INSTALL_TAG]},
                "outputs": [], "source": install_cell_source()}
     if cells and INSTALL_MARKER in cells[0]["source"]:
         cells[0].update(source=install["source"])
@@ -84,7 +125,79 @@ def fix(path: Path) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
+def list_notebooks() -> int:
+    """Print the toc's notebooks, one a line, relative to the root; fail if the toc is broken."""
+    missing = [entry for entry in toc_entries() if resolve(entry) is None]
+    if missing:
+        print("_toc.yml lists files that do not exist: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    notebooks = toc_notebooks()
+    if not notebooks:
+        print("_toc.yml lists no notebooks", file=sys.stderr)
+        return 1
+    for path in notebooks:
+        print(path.relative_to(ROOT).as_posix())
+    return 0
+
+
+def _execute_for_cache(path: Path, timeout: int) -> tuple[Path, str, float, str]:
+    """Run one notebook as the book's build would (its own folder as working directory)."""
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(path.parent), timeout=timeout, allow_errors=False,
+                                 meta_override=True)
+    return path, nbformat.writes(result.nb), result.time, result.exc_string or ""
+
+
+def prime_cache(jobs: int) -> int:
+    """Fill the book's execution cache (_build/.jupyter_cache), `jobs` notebooks at a time.
+
+    The build (execute_notebooks: cache) executes notebooks one after another; executed here in
+    parallel first, it finds them all cached. Only notebooks whose code changed are run.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import nbformat
+    import yaml
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    timeout = int(config.get("execute", {}).get("timeout", 30))
+    cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
+    todo = []
+    for path in toc_notebooks():
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            todo.append(path)
+    print(f"prime-cache: {len(todo)} of {len(toc_notebooks())} notebooks to execute, {jobs} at a time")
+    failed = []
+    spawn = multiprocessing.get_context("spawn")  # workers share nothing with the cache's database
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=spawn) as pool:
+        for path, text, seconds, error in pool.map(_execute_for_cache, todo, [timeout] * len(todo)):
+            name = path.relative_to(ROOT).as_posix()
+            if error:
+                failed.append(name)
+                print(f"prime-cache: {name} FAILED after {seconds:.1f} s\n{error}", file=sys.stderr)
+                continue
+            record = cache.add_nb_to_project(str(path))
+            cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), record.uri,
+                                                      data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+            print(f"prime-cache: {name} {seconds:.1f} s")
+    return 1 if failed else 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["list"]:
+        return list_notebooks()
+    if argv[:1] == ["prime-cache"]:
+        jobs = int(argv[2]) if argv[1:2] == ["--jobs"] and len(argv) > 2 else 2
+        return prime_cache(jobs)
     if len(argv) < 2 or argv[0] not in ("fix", "check"):
         print(__doc__)
         return 2

@@ -15,7 +15,8 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask"]
+__all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask",
+           "chunked_attention"]
 
 
 def _shape(x) -> str:
@@ -163,3 +164,67 @@ class MultiHeadAttention(nn.Module):
             if bias:
                 ours.out_proj.bias.copy_(module.out_proj.bias)
         return ours
+
+
+def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                      mask: torch.Tensor | None = None, chunk_size: int = 512,
+                      query_chunk_size: int = 4096) -> torch.Tensor:
+    """Memory-efficient scaled dot-product attention: the same output, without the n × n matrix.
+
+    Introduced in chapter 3 ("Quadratic time and memory"). Keys are read ``chunk_size`` at a time
+    with an *online softmax* (Milakov & Gimelshein 2018; Rabe & Staats 2021; FlashAttention): a
+    running maximum, a running normaliser and a running weighted sum are rescaled whenever a
+    larger score appears. Queries are processed ``query_chunk_size`` at a time, so the largest
+    intermediate has at most ``query_chunk_size × chunk_size`` entries (8 MiB in float32 with the
+    defaults): memory grows linearly in n up to 4096 queries and then stays flat, while the
+    blocks stay large enough to keep the number of operations, and their overhead, small.
+
+    query: (..., n_queries, d_k); key: (..., n_keys, d_k); value: (..., n_keys, d_v);
+    mask: bool, broadcastable to (..., n_queries, n_keys), ``True`` = may attend.
+    Returns output (..., n_queries, d_v), equal to ``scaled_dot_product_attention``'s output; a
+    query whose keys are all masked gets zeros. The weights are never formed, so none are returned.
+    """
+    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
+    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
+    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
+                         f"their last dimension d_k must agree")
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
+                         f"they must have the same number of keys n_keys (dimension -2)")
+    for name, size in (("chunk_size", chunk_size), ("query_chunk_size", query_chunk_size)):
+        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"{name} must be a positive int, got {size!r}")
+    n_queries, n_keys = query.shape[-2], key.shape[-2]
+    batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    if mask is not None:
+        mask = check_mask(mask, torch.Size((*batch, n_queries, n_keys)))  # a view: no n × n copy
+    scale = 1.0 / math.sqrt(query.shape[-1])
+    # A column of ones after the values makes one product give both the weighted sum of the values
+    # and the softmax normaliser (the sum of the exponentiated scores).
+    value_and_one = torch.cat([value, value.new_ones((*value.shape[:-1], 1))], dim=-1)
+    # In-place updates of the score block save time and memory, but autograd needs the originals.
+    in_place = not (torch.is_grad_enabled() and any(t.requires_grad for t in (query, key, value)))
+    outputs = []
+    for q_start in range(0, n_queries, query_chunk_size):
+        q_block = query[..., q_start:q_start + query_chunk_size, :] * scale
+        rows = q_block.shape[-2]
+        running_max = q_block.new_full((*batch, rows, 1), float("-inf"))
+        accumulator = q_block.new_zeros((*batch, rows, value.shape[-1] + 1))  # [weighted sum | normaliser]
+        for k_start in range(0, n_keys, chunk_size):
+            scores = q_block @ key[..., k_start:k_start + chunk_size, :].transpose(-2, -1)
+            if mask is not None:
+                block_mask = mask[..., q_start:q_start + rows, k_start:k_start + chunk_size]
+                scores = (scores.masked_fill_ if in_place else scores.masked_fill)(~block_mask, float("-inf"))
+            new_max = torch.maximum(running_max, scores.amax(dim=-1, keepdim=True))
+            # While a row has seen only masked keys its maximum is -inf; shift by 0 instead (exp(-inf) = 0).
+            shift = new_max.masked_fill(torch.isinf(new_max), 0.0)
+            exp_scores = scores.sub_(shift).exp_() if in_place else torch.exp(scores - shift)
+            accumulator = (accumulator * torch.exp(running_max - shift)
+                           + exp_scores @ value_and_one[..., k_start:k_start + chunk_size, :])
+            running_max = new_max
+        # A fully masked query has normaliser 0 and weighted sum 0: its output is 0, not NaN.
+        normaliser = accumulator[..., -1:].clamp_min(torch.finfo(accumulator.dtype).tiny)
+        outputs.append(accumulator[..., :-1] / normaliser)
+    return torch.cat(outputs, dim=-2)

@@ -1,0 +1,37 @@
+"""Exercises of chapter 2, "Dynamic weights: self-attention computes its connections from the input"."""
+
+import math
+
+import torch
+
+from .core import Incorrect, as_tensor, call, exercise, expect_close
+
+
+def _case(n: int, seed: int):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 4, generator=generator)
+    return x, torch.randn(4, 3, generator=generator), torch.randn(4, 3, generator=generator)
+
+
+def _weights(x, w_query, w_key, scale=True, dim=-1):
+    scores = (x @ w_query) @ (x @ w_key).T
+    return torch.softmax(scores / math.sqrt(w_key.shape[1]) if scale else scores, dim=dim)
+
+
+@exercise("2.3-attention-weights", "Compute the weights from the input")
+def _(answer):
+    for n, seed in ((5, 0), (9, 1)):
+        x, w_query, w_key = _case(n, seed)
+        weights = as_tensor(call(answer, x, w_query, w_key), f"your weights for n={n}", shape=(n, n))
+        expected = _weights(x, w_query, w_key)
+        if torch.allclose(weights, expected.double(), atol=1e-4):
+            continue
+        hints = [(_weights(x, w_query, w_key, scale=False), "divide the scores by sqrt(d_k) before the softmax."),
+                 (_weights(x, w_query, w_key, dim=0), "take the softmax over the keys (dim=-1): each row must sum to 1."),
+                 (_weights(x, w_key, w_query), "the query comes from w_query and the key from w_key; you swapped them.")]
+        for wrong, hint in hints:
+            if torch.allclose(weights, wrong.double(), atol=1e-4):
+                raise Incorrect(f"for n={n}: {hint}")
+        expect_close(weights, expected, f"your weights for n={n}",
+                     hint="Compute Q = x @ w_query and K = x @ w_key, then softmax(Q K^T / sqrt(d_k)).")
+    return "The same two matrices gave a 5 x 5 and a 9 x 9 set of weights: nothing in them depends on n."

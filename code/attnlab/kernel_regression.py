@@ -1,0 +1,74 @@
+"""Nadaraya–Watson kernel regression, read as attention pooling.
+
+Introduced in chapter 3 ("Kernel regression is attention"). To predict ``y`` at a point ``x``,
+Nadaraya (1964) and Watson (1964) average the training targets ``y_i``, weighting each by a
+kernel of the distance ``x - x_i``. With a Gaussian kernel of bandwidth ``h`` the weights are a
+softmax of the scores ``-(x - x_i)² / (2 h²)``: ``x`` is the query, the ``x_i`` are the keys, the
+``y_i`` are the values. The bandwidth is the one parameter, fitted here by gradient descent on the
+leave-one-out error (each training point is predicted from all the others).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .attention import _require_tensor, _shape, masked_softmax
+
+__all__ = ["gaussian_scores", "nadaraya_watson", "leave_one_out_error", "fit_bandwidth"]
+
+
+def gaussian_scores(query_x: torch.Tensor, key_x: torch.Tensor, bandwidth) -> torch.Tensor:
+    """Scores ``-(query_x - key_x)² / (2 bandwidth²)``.
+
+    query_x: (n_queries,); key_x: (n_keys,); bandwidth: a positive number or 0-d tensor.
+    Returns (n_queries, n_keys).
+    """
+    for name, x, n in (("query_x", query_x, "n_queries"), ("key_x", key_x, "n_keys")):
+        _require_tensor(name, x, f"({n},)")
+        if x.dim() != 1:
+            raise ValueError(f"{name} has shape {_shape(x)} but must have shape ({n},)")
+    bandwidth = torch.as_tensor(bandwidth, dtype=query_x.dtype)
+    if bandwidth.dim() != 0 or not bool(bandwidth > 0):
+        raise ValueError(f"bandwidth must be one positive number, got {bandwidth}")
+    return -(query_x[:, None] - key_x[None, :]) ** 2 / (2 * bandwidth ** 2)
+
+
+def nadaraya_watson(query_x: torch.Tensor, key_x: torch.Tensor, values: torch.Tensor, bandwidth,
+                    mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predict at ``query_x`` by attention pooling of ``values`` with Gaussian-kernel weights.
+
+    query_x: (n_queries,); key_x: (n_keys,); values: (n_keys,) or (n_keys, d_v);
+    mask: bool, broadcastable to (n_queries, n_keys), ``True`` = may be used.
+    Returns ``(prediction, weights)``: prediction (n_queries,) or (n_queries, d_v), weights (n_queries, n_keys).
+    """
+    _require_tensor("values", values, "(n_keys,) or (n_keys, d_v)")
+    if values.shape[0] != key_x.shape[0] or values.dim() > 2:
+        raise ValueError(f"values has shape {_shape(values)} but must have shape (n_keys,) or (n_keys, d_v) "
+                         f"with n_keys={key_x.shape[0]} as in key_x")
+    weights = masked_softmax(gaussian_scores(query_x, key_x, bandwidth), mask)
+    return weights @ values, weights
+
+
+def leave_one_out_error(x: torch.Tensor, y: torch.Tensor, bandwidth) -> torch.Tensor:
+    """Mean squared error of predicting each ``y_i`` from all the other points. x, y: (n,)."""
+    not_self = ~torch.eye(len(x), dtype=torch.bool)
+    prediction, _ = nadaraya_watson(x, x, y, bandwidth, mask=not_self)
+    return ((prediction - y) ** 2).mean()
+
+
+def fit_bandwidth(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps: int = 150,
+                  lr: float = 0.05) -> tuple[float, list[float]]:
+    """Fit the bandwidth by Adam on its logarithm, minimising :func:`leave_one_out_error`.
+
+    x, y: (n,). Returns ``(bandwidth, losses)`` with one leave-one-out error per step.
+    """
+    log_bandwidth = torch.tensor(float(initial), dtype=x.dtype).log().requires_grad_(True)
+    optimizer = torch.optim.Adam([log_bandwidth], lr=lr)
+    losses = []
+    for _ in range(steps):
+        loss = leave_one_out_error(x, y, log_bandwidth.exp())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return log_bandwidth.exp().item(), losses

@@ -1,0 +1,77 @@
+"""A convolutional sequence encoder and classifier: embed -> stacked Conv1d -> pooling -> linear.
+
+Introduced in chapter 2 ("Local encoding"): each output of a convolution sees only a window of
+``kernel_size`` inputs, so a stack of ``n_layers`` sees ``1 + n_layers * (kernel_size - 1)``
+(its receptive field, see :func:`attnlab.measure.receptive_field`). Reused in chapter 5.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["ConvEncoder", "ConvClassifier"]
+
+
+def _check_tokens(tokens) -> None:
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
+        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
+        raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
+
+
+class ConvEncoder(nn.Module):
+    """Embedding, then ``n_layers`` of (Conv1d with 'same' zero padding, ReLU).
+
+    forward(tokens: (batch, seq_len) long) -> states (batch, seq_len, channels).
+    :meth:`convolve` runs the convolutions on embeddings (batch, seq_len, d_embed) directly,
+    which is what the receptive-field measurement differentiates.
+    """
+
+    def __init__(self, vocab_size: int, d_embed: int, channels: int, kernel_size: int = 3, n_layers: int = 2):
+        super().__init__()
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (so 'same' padding is symmetric), got {kernel_size}")
+        if n_layers < 1:
+            raise ValueError(f"n_layers must be at least 1, got {n_layers}")
+        self.d_embed, self.channels, self.kernel_size, self.n_layers = d_embed, channels, kernel_size, n_layers
+        self.embedding = nn.Embedding(vocab_size, d_embed)
+        widths = [d_embed] + [channels] * n_layers
+        self.convs = nn.ModuleList(nn.Conv1d(w_in, w_out, kernel_size, padding=kernel_size // 2)
+                                   for w_in, w_out in zip(widths, widths[1:]))
+
+    def convolve(self, embeddings: torch.Tensor) -> torch.Tensor:
+        """embeddings: (batch, seq_len, d_embed) -> (batch, seq_len, channels)."""
+        if not torch.is_tensor(embeddings) or embeddings.dim() != 3 or embeddings.shape[-1] != self.d_embed:
+            got = tuple(embeddings.shape) if torch.is_tensor(embeddings) else type(embeddings).__name__
+            raise ValueError(f"embeddings must have shape (batch, seq_len, d_embed={self.d_embed}), got {got}")
+        x = embeddings.transpose(1, 2)  # Conv1d wants (batch, channels, seq_len)
+        for conv in self.convs:
+            x = torch.relu(conv(x))
+        return x.transpose(1, 2)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        _check_tokens(tokens)
+        return self.convolve(self.embedding(tokens))
+
+
+class ConvClassifier(nn.Module):
+    """:class:`ConvEncoder` -> pooling over positions -> linear; forward(tokens) -> logits (batch, n_classes).
+
+    ``pooling="mean"`` (the default) makes the logit a *sum of local contributions*, one per
+    window of the receptive field: two tokens further apart than the receptive field can never
+    interact. ``pooling="max"`` is also available.
+    """
+
+    def __init__(self, vocab_size: int, n_classes: int, d_embed: int = 16, channels: int = 32,
+                 kernel_size: int = 3, n_layers: int = 2, pooling: str = "mean"):
+        super().__init__()
+        if pooling not in ("mean", "max"):
+            raise ValueError(f"pooling must be 'mean' or 'max', got {pooling!r}")
+        self.pooling = pooling
+        self.encoder = ConvEncoder(vocab_size, d_embed, channels, kernel_size, n_layers)
+        self.classifier = nn.Linear(channels, n_classes)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        states = self.encoder(tokens)
+        pooled = states.mean(dim=1) if self.pooling == "mean" else states.amax(dim=1)
+        return self.classifier(pooled)

@@ -1,0 +1,95 @@
+"""A tiny reader that attends over a strip of digits, in five ways (chapter 4, "soft, hard, local").
+
+At each step ``t`` a learned query (one per step) scores every slot's key; the attended value is
+classified. ``mode`` decides how the weights are formed:
+
+- ``"soft"``: softmax over all slots (soft / global attention);
+- ``"reinforce"``: one slot sampled from the softmax; the attention parameters learn by REINFORCE
+  with a leave-one-out baseline, or none with ``baseline=False`` (:meth:`GlimpseReader.loss`);
+- ``"gumbel"``: one slot by Gumbel-softmax straight-through;
+- ``"local-m"``: softmax inside the window ``[p_t - D, p_t + D]`` with the monotone centre
+  ``p_t`` (the middle of block t);
+- ``"local-p"``: the same with a predicted centre and a Gaussian factor.
+
+In evaluation mode the hard readers take the arg-max slot instead of sampling.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..attention import scaled_dot_product_attention
+from ..hard import (PredictivePosition, gumbel_softmax, leave_one_out_baseline, local_weights,
+                    reinforce_surrogate, sample_hard)
+
+__all__ = ["GlimpseReader", "MODES"]
+
+MODES = ("soft", "reinforce", "gumbel", "local-m", "local-p")
+
+
+class GlimpseReader(nn.Module):
+    """images: (batch, n_slots, 64), marks: (batch, n_slots) -> logits (batch, n_steps, n_classes)."""
+
+    def __init__(self, mode: str = "soft", n_slots: int = 16, n_steps: int = 4, d_pixels: int = 64,
+                 d_model: int = 32, n_classes: int = 10, half_width: int = 2, tau: float = 1.0,
+                 baseline: bool = True):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.mode, self.n_slots, self.n_steps = mode, n_slots, n_steps
+        self.half_width, self.tau, self.baseline = half_width, tau, baseline
+        self.value = nn.Sequential(nn.Linear(d_pixels, d_model), nn.ReLU(), nn.Linear(d_model, d_model), nn.ReLU())
+        self.classifier = nn.Linear(d_model, n_classes)
+        # The attention parameters: keys from the mark and the slot position, one query per step.
+        self.key_mark = nn.Parameter(torch.randn(d_model) / math.sqrt(d_model))
+        self.key_position = nn.Parameter(torch.randn(n_slots, d_model) / math.sqrt(d_model))
+        self.query = nn.Parameter(torch.randn(n_steps, d_model) / math.sqrt(d_model))
+        self.centre = PredictivePosition(n_steps + n_slots, d_model, n_slots)
+        self.last = {}
+
+    def scores(self, marks: torch.Tensor) -> torch.Tensor:
+        """marks: (batch, n_slots) -> scores (batch, n_steps, n_slots)."""
+        keys = marks.unsqueeze(-1) * self.key_mark + self.key_position
+        return self.query @ keys.transpose(-2, -1) * math.sqrt(keys.shape[-1])
+
+    def centres(self, marks: torch.Tensor) -> torch.Tensor:
+        """The window centres p_t: (batch, n_steps)."""
+        batch = marks.shape[0]
+        if self.mode == "local-m":
+            block = self.n_slots / self.n_steps
+            return (torch.arange(self.n_steps, dtype=marks.dtype) * block + (block - 1) / 2).expand(batch, -1)
+        steps = torch.eye(self.n_steps, dtype=marks.dtype).expand(batch, -1, -1)
+        h = torch.cat([steps, marks.unsqueeze(1).expand(-1, self.n_steps, -1)], dim=-1)
+        return self.centre(h)
+
+    def weights(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+        """The attention weights (batch, n_steps, n_slots) this reader puts on the slots."""
+        scores = self.scores(marks)
+        if self.mode == "soft":
+            return torch.softmax(scores, dim=-1)
+        if self.mode in ("local-m", "local-p"):
+            return local_weights(scores, self.centres(marks), self.half_width, gaussian=self.mode == "local-p")
+        if not self.training:
+            return F.one_hot(scores.argmax(-1), self.n_slots).to(scores.dtype)
+        if self.mode == "gumbel":
+            return gumbel_softmax(scores, self.tau, hard=True)
+        index, self.last["log_prob"] = sample_hard(scores)
+        return F.one_hot(index, self.n_slots).to(scores.dtype)
+
+    def forward(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+        values = self.value(images)                                   # (batch, n_slots, d_model)
+        attended = self.weights(images, marks) @ values               # (batch, n_steps, d_model)
+        return self.classifier(attended)
+
+    def loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy; for ``"reinforce"`` plus the REINFORCE surrogate of the last forward pass."""
+        per_step = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")   # (batch, n_steps)
+        if self.mode != "reinforce" or not self.training:
+            return per_step.mean()
+        log_prob = self.last["log_prob"]
+        baseline = leave_one_out_baseline(per_step) if self.baseline else None
+        return per_step.mean() + reinforce_surrogate(log_prob, per_step, baseline)

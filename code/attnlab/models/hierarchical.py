@@ -1,0 +1,108 @@
+"""Single-layer and hierarchical attention classifiers (chapter 4, "Hierarchical attention").
+
+Both read a document as padded token ids ``tokens: (batch, n_sentences, n_words)`` (0 = padding)
+and share the same word encoder (an embedding and a width-3 convolution inside each sentence).
+They differ only in how attention pools the words:
+
+- :class:`FlatAttentionClassifier` (single-layer attention, 单层attention): one learned query
+  attends once over all the words of the document.
+- :class:`HierarchicalAttentionClassifier` (Yang et al. 2016, 多层attention): a word-level query
+  builds one vector per sentence, then a sentence-level query builds the document vector.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..attention import masked_softmax
+
+__all__ = ["AttentionPool", "WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier"]
+
+
+class AttentionPool(nn.Module):
+    """Attention with a learned query (Yang et al. 2016, eq. 5-7): u = tanh(W h + b), alpha = softmax(u . u_w).
+
+    forward(items: (..., n_items, d), mask: (..., n_items) bool) ->
+    (pooled: (..., d), weights: (..., n_items)). An all-masked row pools to zeros.
+    """
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.proj = nn.Linear(d, d)
+        self.query = nn.Parameter(torch.randn(d) / d ** 0.5)
+
+    def forward(self, items: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        scores = torch.tanh(self.proj(items)) @ self.query          # (..., n_items)
+        weights = masked_softmax(scores, mask)
+        return (weights.unsqueeze(-2) @ items).squeeze(-2), weights
+
+
+class WordEncoder(nn.Module):
+    """Embedding plus a width-3 convolution within each sentence (a residual, so words keep their identity).
+
+    forward(tokens: (batch, n_sentences, n_words)) -> (batch, n_sentences, n_words, d).
+    """
+
+    def __init__(self, vocab_size: int, d: int):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, d, padding_idx=0)
+        self.conv = nn.Conv1d(d, d, kernel_size=3, padding=1)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        batch, n_sentences, n_words = tokens.shape
+        embedded = self.embedding(tokens).view(batch * n_sentences, n_words, -1)
+        context = torch.relu(self.conv(embedded.transpose(1, 2))).transpose(1, 2)
+        return (embedded + context).view(batch, n_sentences, n_words, -1)
+
+
+def _check_tokens(tokens) -> None:
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 3:
+        shape = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
+        raise ValueError(f"tokens must be an int64 tensor of shape (batch, n_sentences, n_words), got {shape}")
+
+
+class FlatAttentionClassifier(nn.Module):
+    """Single-layer attention: one query over all words. forward(tokens) -> logits (batch, n_classes).
+
+    ``forward(tokens, return_weights=True)`` also returns word weights (batch, n_sentences, n_words),
+    which sum to 1 over the whole document.
+    """
+
+    def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
+        super().__init__()
+        self.encoder = WordEncoder(vocab_size, d)
+        self.pool = AttentionPool(d)
+        self.classifier = nn.Linear(d, n_classes)
+
+    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+        _check_tokens(tokens)
+        batch, n_sentences, n_words = tokens.shape
+        words = self.encoder(tokens).view(batch, n_sentences * n_words, -1)
+        document, weights = self.pool(words, (tokens != 0).view(batch, -1))
+        logits = self.classifier(document)
+        return (logits, weights.view(batch, n_sentences, n_words)) if return_weights else logits
+
+
+class HierarchicalAttentionClassifier(nn.Module):
+    """Word-level attention in each sentence, then sentence-level attention over the sentences.
+
+    forward(tokens) -> logits (batch, n_classes); with ``return_weights=True`` also
+    word weights (batch, n_sentences, n_words), each sentence's summing to 1, and
+    sentence weights (batch, n_sentences), summing to 1.
+    """
+
+    def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
+        super().__init__()
+        self.encoder = WordEncoder(vocab_size, d)
+        self.word_pool = AttentionPool(d)
+        self.sentence_pool = AttentionPool(d)
+        self.classifier = nn.Linear(d, n_classes)
+
+    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+        _check_tokens(tokens)
+        word_mask = tokens != 0
+        sentences, word_weights = self.word_pool(self.encoder(tokens), word_mask)  # (batch, n_sentences, d)
+        document, sentence_weights = self.sentence_pool(sentences, word_mask.any(-1))
+        logits = self.classifier(document)
+        return (logits, word_weights, sentence_weights) if return_weights else logits

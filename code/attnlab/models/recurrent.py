@@ -1,0 +1,130 @@
+"""Recurrent encoders and the three ways to read a sequence out of them.
+
+Introduced in chapter 1 ("The bottleneck") and reused in chapter 6 (LSTM + attention).
+A :class:`RecurrentEncoder` turns tokens into one state per position; a read-out turns those
+states into one vector:
+
+- :class:`FinalStateReadout`: the last state, a fixed-size summary of everything read;
+- :class:`MeanReadout`: the equal-weight average of the states;
+- :class:`AttentionReadout`: a weighted average of the states, with weights from a query.
+
+:class:`RecurrentClassifier` puts an encoder, a read-out and a linear layer together.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..attention import scaled_dot_product_attention
+
+__all__ = ["RecurrentEncoder", "FinalStateReadout", "MeanReadout", "AttentionReadout",
+           "RecurrentClassifier", "CELLS"]
+
+CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+def _check_tokens(tokens, name: str = "tokens") -> None:
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
+        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
+        raise ValueError(f"{name} must be a long tensor of shape (batch, seq_len), got {got}")
+
+
+class RecurrentEncoder(nn.Module):
+    """Embedding + one recurrent layer (``cell`` = "rnn", "gru" or "lstm").
+
+    forward(tokens (batch, seq_len) long, lengths (batch,) or None) ->
+    ``(states, final)``: states (batch, seq_len, d_hidden), final (batch, d_hidden).
+    Without ``lengths`` the final state is the last position's (use left padding); with
+    ``lengths`` (right padding) it is the state at position ``lengths - 1``.
+    """
+
+    def __init__(self, vocab_size: int, d_embed: int, d_hidden: int, cell: str = "gru",
+                 padding_idx: int | None = 0):
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+        self.cell, self.d_hidden = cell, d_hidden
+        self.embedding = nn.Embedding(vocab_size, d_embed, padding_idx=padding_idx)
+        self.rnn = CELLS[cell](d_embed, d_hidden, batch_first=True)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None):
+        _check_tokens(tokens)
+        states, _ = self.rnn(self.embedding(tokens))
+        if lengths is None:
+            return states, states[:, -1]
+        if lengths.shape != tokens.shape[:1] or (lengths < 1).any() or (lengths > tokens.shape[1]).any():
+            raise ValueError(f"lengths must have shape ({tokens.shape[0]},) with values in 1..{tokens.shape[1]}, "
+                             f"got shape {tuple(lengths.shape)}")
+        return states, states[torch.arange(len(tokens)), lengths - 1]
+
+
+class FinalStateReadout(nn.Module):
+    """The last state: a fixed-size vector that must hold everything the task needs."""
+
+    def forward(self, states, final, mask=None):
+        """states: (batch, seq_len, d); final: (batch, d); returns (batch, d)."""
+        return final
+
+
+class MeanReadout(nn.Module):
+    """The average of the states at positions where ``mask`` (batch, seq_len) is True."""
+
+    def forward(self, states, final, mask=None):
+        """states: (batch, seq_len, d); final: (batch, d); mask: (batch, seq_len) bool; returns (batch, d)."""
+        if mask is None:
+            return states.mean(dim=1)
+        weights = mask.float() / mask.float().sum(dim=1, keepdim=True).clamp(min=1)
+        return (weights.unsqueeze(-1) * states).sum(dim=1)
+
+
+class AttentionReadout(nn.Module):
+    """Attention over the states, with the query computed from the final state.
+
+    query = W_q final, keys = W_k states, values = the states themselves; the output is the
+    attention-weighted average of the states. The last weights (batch, seq_len) are kept in
+    ``self.weights`` for plotting.
+    """
+
+    def __init__(self, d_hidden: int, d_attention: int | None = None):
+        super().__init__()
+        d_attention = d_attention or d_hidden
+        self.query_proj = nn.Linear(d_hidden, d_attention)
+        self.key_proj = nn.Linear(d_hidden, d_attention)
+        self.weights: torch.Tensor | None = None
+
+    def forward(self, states, final, mask=None):
+        """states: (batch, seq_len, d); final: (batch, d); mask: (batch, seq_len) bool; returns (batch, d)."""
+        query = self.query_proj(final).unsqueeze(1)                  # (batch, 1, d_attention)
+        keys = self.key_proj(states)                                  # (batch, seq_len, d_attention)
+        output, weights = scaled_dot_product_attention(
+            query, keys, states, None if mask is None else mask.unsqueeze(1))
+        self.weights = weights.squeeze(1).detach()
+        return output.squeeze(1)
+
+
+class RecurrentClassifier(nn.Module):
+    """encoder -> read-out -> linear layer; forward(tokens) -> logits (batch, n_classes).
+
+    Positions holding ``pad_token`` are masked out of the mean and attention read-outs.
+    """
+
+    def __init__(self, encoder: RecurrentEncoder, readout: nn.Module, n_classes: int, pad_token: int = 0):
+        super().__init__()
+        self.encoder, self.readout, self.pad_token = encoder, readout, pad_token
+        self.classifier = nn.Linear(encoder.d_hidden, n_classes)
+
+    @classmethod
+    def build(cls, readout: str, vocab_size: int, n_classes: int, d_embed: int = 32, d_hidden: int = 64,
+              cell: str = "gru", pad_token: int = 0) -> "RecurrentClassifier":
+        """A classifier with ``readout`` = "final", "mean" or "attention"."""
+        readouts = {"final": FinalStateReadout, "mean": MeanReadout,
+                    "attention": lambda: AttentionReadout(d_hidden)}
+        if readout not in readouts:
+            raise ValueError(f"readout must be one of {sorted(readouts)}, got {readout!r}")
+        encoder = RecurrentEncoder(vocab_size, d_embed, d_hidden, cell=cell, padding_idx=pad_token)
+        return cls(encoder, readouts[readout](), n_classes, pad_token)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        states, final = self.encoder(tokens)
+        return self.classifier(self.readout(states, final, tokens != self.pad_token))

@@ -1,0 +1,104 @@
+"""Attention as a spotlight over a photo: a query picks out the patches that match it.
+
+Introduced in chapter 1 ("A spotlight over a photo"). The photo is cut into a grid of square
+patches; each patch is described by its mean colour (the *keys*, and also the *values*); a
+query is a colour. The score of a patch is minus the squared distance between its colour and the
+query, divided by a temperature; a softmax turns the scores into an attention distribution over
+the patches, and the attention value is the weighted average of the patch colours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.patches import Rectangle
+
+from .attention import masked_softmax
+from .viz import CMAP
+
+__all__ = ["patch_colours", "spotlight", "attend_colour", "share_inside", "upsample", "show_spotlight",
+           "ASTRONAUT_REGIONS"]
+
+# Hand-drawn boxes on skimage.data.astronaut() cut into 32-pixel patches (a 16 x 16 grid):
+# (first row, last row, first column, last column), inclusive, in patch units.
+ASTRONAUT_REGIONS = {
+    "face": (1, 4, 5, 8),
+    "suit": (7, 15, 0, 8),
+    "helmet": (9, 15, 9, 15),
+    "flag": (0, 8, 0, 1),
+}
+
+
+def patch_colours(image, patch_size: int) -> torch.Tensor:
+    """The mean colour of each patch, scaled to [0, 1].
+
+    image: (height, width, 3) uint8 or float array; returns (rows, cols, 3) float32, where
+    rows = height // patch_size, cols = width // patch_size (the remainder is cropped).
+    """
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"image must have shape (height, width, 3), got {image.shape}")
+    if not isinstance(patch_size, int) or not 1 <= patch_size <= min(image.shape[:2]):
+        raise ValueError(f"patch_size must be an int between 1 and {min(image.shape[:2])}, got {patch_size!r}")
+    scale = 255.0 if image.dtype == np.uint8 else 1.0
+    rows, cols = image.shape[0] // patch_size, image.shape[1] // patch_size
+    cropped = image[:rows * patch_size, :cols * patch_size].astype(np.float32) / scale
+    grid = cropped.reshape(rows, patch_size, cols, patch_size, 3).mean(axis=(1, 3))
+    return torch.from_numpy(grid)
+
+
+def spotlight(colours: torch.Tensor, query, temperature: float = 0.01) -> torch.Tensor:
+    """The attention distribution of a colour ``query`` over the patches.
+
+    colours: (rows, cols, 3) patch colours (the keys); query: (3,) a colour in [0, 1];
+    scores = -||colour - query||^2 / temperature. Returns weights (rows, cols), summing to 1.
+    """
+    if not torch.is_tensor(colours) or colours.dim() != 3 or colours.shape[-1] != 3:
+        raise ValueError(f"colours must be a tensor of shape (rows, cols, 3), got "
+                         f"{tuple(colours.shape) if torch.is_tensor(colours) else type(colours).__name__}")
+    query = torch.as_tensor(query, dtype=colours.dtype)
+    if query.shape != (3,):
+        raise ValueError(f"query must be a colour of shape (3,), got shape {tuple(query.shape)}")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    scores = -((colours - query) ** 2).sum(dim=-1) / temperature          # (rows, cols)
+    return masked_softmax(scores.flatten()).reshape(scores.shape)
+
+
+def attend_colour(colours: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """The attention value: the weighted average of the patch colours (the values), shape (3,)."""
+    return (weights.unsqueeze(-1) * colours).sum(dim=(0, 1))
+
+
+def share_inside(weights: torch.Tensor, region: tuple[int, int, int, int]) -> float:
+    """The fraction of the attention weight inside ``region`` = (row0, row1, col0, col1), inclusive."""
+    row0, row1, col0, col1 = region
+    return (weights[row0:row1 + 1, col0:col1 + 1].sum() / weights.sum()).item()
+
+
+def upsample(weights: torch.Tensor, patch_size: int) -> np.ndarray:
+    """Repeat each patch's weight over its pixels: (rows, cols) -> (rows * patch_size, cols * patch_size)."""
+    return np.kron(np.asarray(weights, dtype=float), np.ones((patch_size, patch_size)))
+
+
+def show_spotlight(image, weights: torch.Tensor, patch_size: int, ax, title: str = "",
+                   region: tuple[int, int, int, int] | None = None, dim: float = 0.45):
+    """Draw ``image`` (dimmed to ``dim``) with the attention ``weights`` (rows, cols) laid over it:
+    the more weight a patch has, the more opaque its colour (the book's colormap, scaled to the
+    largest weight). ``region`` (if given) is outlined with a dashed white box.
+    """
+    rows, cols = weights.shape
+    light = upsample(weights / weights.max(), patch_size)
+    crop = np.asarray(image)[:rows * patch_size, :cols * patch_size].astype(float) / 255.0
+    ax.imshow(crop * dim)
+    ax.imshow(light, cmap=CMAP, vmin=0, vmax=1, alpha=np.clip(light, 0, 1) * 0.85)
+    if region is not None:
+        row0, row1, col0, col1 = region
+        ax.add_patch(Rectangle((col0 * patch_size - 0.5, row0 * patch_size - 0.5), (col1 - col0 + 1) * patch_size,
+                               (row1 - row0 + 1) * patch_size, fill=False, edgecolor="white", linestyle="--",
+                               linewidth=1.2))
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    return ax

@@ -1,0 +1,71 @@
+"""The convolutional encoder and classifier of chapter 2."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attnlab.measure import input_dependence, receptive_field
+from attnlab.models.convolutional import ConvClassifier, ConvEncoder
+
+
+def test_shapes():
+    tokens = torch.randint(0, 10, (3, 17))
+    assert ConvEncoder(10, 8, 12, kernel_size=5, n_layers=3)(tokens).shape == (3, 17, 12)
+    for pooling in ("mean", "max"):
+        assert ConvClassifier(10, 4, d_embed=8, channels=12, pooling=pooling)(tokens).shape == (3, 4)
+
+
+def test_encoder_is_embedding_then_relu_convolutions():
+    torch.manual_seed(0)
+    encoder = ConvEncoder(10, 4, 6, kernel_size=3, n_layers=2)
+    tokens = torch.randint(0, 10, (2, 9))
+    x = encoder.embedding(tokens).transpose(1, 2)
+    for conv in encoder.convs:
+        x = F.relu(F.conv1d(x, conv.weight, conv.bias, padding=1))
+    assert torch.allclose(encoder(tokens), x.transpose(1, 2), atol=1e-6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n_layers=st.integers(1, 4), kernel_size=st.sampled_from([1, 3, 5, 7]))
+def test_measured_receptive_field_is_the_formula(n_layers, kernel_size):
+    torch.manual_seed(0)
+    encoder = ConvEncoder(5, 3, 4, kernel_size=kernel_size, n_layers=n_layers)
+    with torch.no_grad():
+        for conv in encoder.convs:       # positive weights and inputs: no ReLU zeros, only the wiring
+            conv.weight.uniform_(0.1, 1.0)
+            conv.bias.fill_(0.1)
+    dependence = input_dependence(encoder.convolve, torch.rand(1, 41, 3) + 0.1, 20)
+    assert int((dependence > 0).sum()) == receptive_field(n_layers, kernel_size)
+
+
+def test_mean_pooled_logits_are_a_sum_of_local_terms():
+    """Beyond the receptive field, the effects of the two ends on the logits add up."""
+    torch.manual_seed(0)
+    model = ConvClassifier(6, 2, d_embed=4, channels=8, kernel_size=3, n_layers=2)   # field 5
+    base = torch.randint(0, 5, (1, 20))
+    first, last, both = base.clone(), base.clone(), base.clone()
+    first[0, 0] = both[0, 0] = 5                 # change the first token
+    last[0, -1] = both[0, -1] = 5                # change the last token
+    with torch.no_grad():
+        f = {name: model(t) for name, t in dict(base=base, first=first, last=last, both=both).items()}
+    assert torch.allclose(f["both"] - f["base"], (f["first"] - f["base"]) + (f["last"] - f["base"]), atol=1e-5)
+
+
+@pytest.mark.parametrize("make, phrase", [
+    (lambda: ConvEncoder(5, 4, 4, kernel_size=4), "kernel_size must be odd"),
+    (lambda: ConvEncoder(5, 4, 4, n_layers=0), "n_layers must be at least 1"),
+    (lambda: ConvClassifier(5, 2, pooling="sum"), "pooling must be 'mean' or 'max'"),
+])
+def test_bad_construction_is_named(make, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        make()
+
+
+def test_bad_input_is_named():
+    encoder = ConvEncoder(5, 4, 4)
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+        encoder(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"embeddings must have shape \(batch, seq_len, d_embed=4\)"):
+        encoder.convolve(torch.zeros(2, 3, 5))

@@ -1,0 +1,78 @@
+"""Tests of attnlab.models.recurrent (chapter 1, "The bottleneck"; reused in chapter 6)."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from attnlab.models.recurrent import (AttentionReadout, FinalStateReadout, MeanReadout, RecurrentClassifier,
+                                      RecurrentEncoder)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_encoder_shapes_and_final_state(cell):
+    torch.manual_seed(0)
+    encoder = RecurrentEncoder(vocab_size=12, d_embed=5, d_hidden=7, cell=cell)
+    tokens = torch.randint(1, 12, (3, 6))
+    states, final = encoder(tokens)
+    assert states.shape == (3, 6, 7) and final.shape == (3, 7)
+    assert torch.equal(final, states[:, -1])
+    _, final_at = encoder(tokens, lengths=torch.tensor([6, 2, 4]))
+    assert torch.equal(final_at[1], states[1, 1]) and torch.equal(final_at[2], states[2, 3])
+
+
+def test_encoder_is_torch_rnn_over_the_embedding():
+    torch.manual_seed(1)
+    encoder = RecurrentEncoder(10, 4, 6, cell="gru")
+    tokens = torch.randint(0, 10, (2, 5))
+    expected, last = encoder.rnn(encoder.embedding(tokens))
+    states, final = encoder(tokens)
+    assert torch.allclose(states, expected) and torch.allclose(final, last[0])
+
+
+def test_attention_readout_matches_pytorch():
+    torch.manual_seed(2)
+    readout = AttentionReadout(d_hidden=8)
+    states, final = torch.randn(3, 5, 8), torch.randn(3, 8)
+    mask = torch.tensor([[True] * 5, [True, True, False, False, False], [False, True, True, True, True]])
+    ours = readout(states, final, mask)
+    theirs = F.scaled_dot_product_attention(readout.query_proj(final)[:, None], readout.key_proj(states),
+                                            states, attn_mask=mask[:, None, :])[:, 0]
+    assert torch.allclose(ours, theirs, atol=1e-6)
+    assert torch.allclose(readout.weights.sum(dim=1), torch.ones(3))
+    assert (readout.weights[~mask] == 0).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 1000))
+def test_masked_positions_do_not_change_mean_or_attention(n_valid, seed):
+    generator = torch.Generator().manual_seed(seed)
+    states, final = torch.randn(1, 6, 4, generator=generator), torch.randn(1, 4, generator=generator)
+    mask = torch.arange(6)[None] < n_valid
+    changed = states.clone()
+    changed[~mask] = 100.0
+    torch.manual_seed(0)
+    attention = AttentionReadout(4)
+    for readout in (MeanReadout(), attention):
+        assert torch.allclose(readout(states, final, mask), readout(changed, final, mask), atol=1e-5)
+    assert torch.allclose(MeanReadout()(states, final, mask), states[0, :n_valid].mean(0, keepdim=True), atol=1e-6)
+    assert torch.equal(FinalStateReadout()(states, final, mask), final)
+
+
+@pytest.mark.parametrize("readout", ["final", "mean", "attention"])
+def test_classifier_shapes(readout):
+    model = RecurrentClassifier.build(readout, vocab_size=20, n_classes=4, d_embed=6, d_hidden=8)
+    assert model(torch.randint(0, 20, (5, 9))).shape == (5, 4)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        RecurrentEncoder(5, 3, 3, cell="transformer")
+    with pytest.raises(ValueError, match="readout must be one of"):
+        RecurrentClassifier.build("max", 5, 2)
+    encoder = RecurrentEncoder(5, 3, 3)
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+        encoder(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="lengths must have shape"):
+        encoder(torch.zeros(2, 3, dtype=torch.long), lengths=torch.tensor([4, 1]))

@@ -1,0 +1,182 @@
+"""The browser test of the built site: every page loads cleanly, offline, with its math typeset.
+
+Runs after the build (`make test` does both; alone: `make book && pytest tests/test_site.py`).
+It serves _build/html on 127.0.0.1, drives Chromium through Playwright, and aborts every
+request that leaves the machine, so a page that needs a CDN fails here. For every page: no
+console errors, no page errors, no failed local requests, no external requests, every image
+loaded, math typeset by MathJax; for every notebook page: a Colab link and an .ipynb download.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import socket
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NOT_PAGES = ("_static", "_sources", "_images", "_sphinx_design_static")
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import nbtools  # noqa: E402  (the toc's notebooks)
+
+
+def built_pages() -> list[str]:
+    if not (SITE / "index.html").exists():
+        return ["(no build)"]
+    return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                  if p.relative_to(SITE).parts[0] not in NOT_PAGES)
+
+
+def notebook_pages() -> dict[str, str]:
+    """page (e.g. chapters/01-motivation/bottleneck.html) -> notebook path in the repository."""
+    return {nb.with_suffix(".html").as_posix(): nb.as_posix()
+            for nb in (p.relative_to(ROOT) for p in nbtools.toc_notebooks())}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep pytest's output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not (SITE / "index.html").exists():
+        pytest.fail(f"no built site at {SITE}: build it first with `make book` "
+                    f"(`make test` builds it before this test)", pytrace=False)
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}. Install it (Debian/Ubuntu as root: "
+                    f"`apt-get update && apt-get install -y chromium`) or set CHROMIUM=/path/to/chromium.",
+                    pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
+            headless=True, args=CHROMIUM_ARGS, service_workers="block")
+        yield context
+        context.close()
+
+
+def _visible_text_outside_code(page) -> str:
+    """The page's text, leaving out code, scripts and typeset math (where "$$" may be fine)."""
+    return page.evaluate("""() => {
+        const skip = 'pre, code, script, style, mjx-container, textarea, .highlight';
+        if (!document.body) return '';
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const parts = [];
+        while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (!node.parentElement.closest(skip)) parts.push(node.textContent);
+        }
+        return parts.join(' ');
+    }""")
+
+
+def visit(context, base: str, page_path: str) -> tuple[object, dict[str, list[str]]]:
+    """Load a page; return it and what went wrong, by kind."""
+    local = urlparse(base).netloc
+    found = {"console errors": [], "page errors": [], "external requests (blocked)": [],
+             "failed local requests": []}
+
+    def route(r):
+        if urlparse(r.request.url).netloc == local or r.request.url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            found["external requests (blocked)"].append(f"{r.request.resource_type} {r.request.url}")
+            r.abort()
+
+    page = context.new_page()
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and found["console errors"].append(
+        f"{m.text} (at {m.location.get('url', '?')})"))
+    page.on("pageerror", lambda e: found["page errors"].append(str(e)))
+    page.on("response", lambda r: r.status >= 400 and urlparse(r.url).netloc == local and
+            found["failed local requests"].append(f"{r.status} {r.url}"))
+    page.goto(f"{base}/{page_path}", wait_until="load")
+    redirect = re.search(r'http-equiv="refresh"[^>]*url=([^"\']+)', (SITE / page_path).read_text(), re.I)
+    if redirect:  # index.html sends the reader on to the home page: test where it lands
+        target = urljoin(f"{base}/{page_path}", redirect.group(1).strip())
+        page.wait_for_url(target)
+        page.wait_for_load_state("load")
+    return page, found
+
+
+MATH_SELECTOR = "div.math, span.math, .MathJax, mjx-container"
+
+
+@pytest.mark.parametrize("page_path", built_pages())
+def test_page(server, browser, page_path):
+    if page_path == "(no build)":
+        pytest.fail(f"no built site at {SITE}: build it first with `make book`", pytrace=False)
+    page, found = visit(browser, server, page_path)
+    problems: list[str] = []
+    try:
+        # Math: wait for MathJax to finish, then every formula must be typeset.
+        if page.locator(MATH_SELECTOR).count():
+            typeset = page.evaluate("""async () => {
+                for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+                    await new Promise(r => setTimeout(r, 50));
+                if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return false;
+                await MathJax.startup.promise;
+                return true;
+            }""")
+            if not typeset:
+                problems.append("math: MathJax did not load (no window.MathJax.startup)")
+            elif page.locator("mjx-container").count() == 0:
+                problems.append("math: the page has math but MathJax typeset none of it")
+        # No TeX left raw on the page (math the parser missed, or MathJax did not typeset).
+        text = _visible_text_outside_code(page)
+        for raw in ("$$", "\\(", "\\[", "\\begin{"):
+            if raw in text:
+                at = text.index(raw)
+                problems.append(f"math: raw {raw!r} left visible: ...{text[max(0, at - 40):at + 40]!r}...")
+        # Images: every <img> loaded (lazy ones are asked to load now).
+        page.evaluate("() => document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
+        try:
+            page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=15_000)
+        except Exception:
+            pass  # reported below as images that did not load
+        for src, width in page.evaluate("() => [...document.images].map(i => [i.currentSrc || i.src, i.naturalWidth])"):
+            if not width:
+                problems.append(f"image did not load: {src}")
+        # Notebook pages: a Colab launch link and an .ipynb download link.
+        notebook = notebook_pages().get(page_path)
+        if notebook:
+            hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+            if not any("colab.research.google.com" in h and notebook in h for h in hrefs):
+                problems.append(f"no Colab link to {notebook}")
+            downloads = [h for h in hrefs if h.endswith(".ipynb") and "colab.research" not in h]
+            if not downloads:
+                problems.append("no .ipynb download link")
+            for href in downloads:
+                response = page.request.get(href)
+                if not response.ok:
+                    problems.append(f"the .ipynb download link is broken: {response.status} {href}")
+        page.wait_for_timeout(200)  # let late console errors arrive
+    finally:
+        page.close()
+    for kind, items in found.items():
+        problems += [f"{kind}: {item}" for item in items]
+    assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)

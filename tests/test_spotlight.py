@@ -1,0 +1,75 @@
+"""Tests of attnlab.spotlight (chapter 1, "A spotlight over a photo")."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from attnlab.spotlight import (attend_colour, patch_colours, share_inside, show_spotlight,  # noqa: E402
+                               spotlight, upsample)
+
+
+def _two_colour_image():
+    image = np.zeros((8, 10, 3), dtype=np.uint8)
+    image[:4, :4] = [255, 0, 0]        # a red top-left patch
+    image[4:, :, 2] = 255              # blue bottom half
+    return image
+
+
+def test_patch_colours_are_patch_means_and_crop_the_remainder():
+    colours = patch_colours(_two_colour_image(), 4)
+    assert colours.shape == (2, 2, 3)                     # 10 // 4 = 2 columns, remainder cropped
+    assert torch.allclose(colours[0, 0], torch.tensor([1.0, 0.0, 0.0]))
+    assert torch.allclose(colours[1, 1], torch.tensor([0.0, 0.0, 1.0]))
+    assert torch.allclose(colours[0, 1], torch.zeros(3))
+
+
+def test_spotlight_finds_the_matching_patch_and_temperature_limits():
+    colours = patch_colours(_two_colour_image(), 4)
+    sharp = spotlight(colours, [1.0, 0.0, 0.0], temperature=0.001)
+    assert sharp[0, 0] > 0.999
+    assert torch.allclose(attend_colour(colours, sharp), torch.tensor([1.0, 0.0, 0.0]), atol=1e-3)
+    flat = spotlight(colours, [1.0, 0.0, 0.0], temperature=1e6)
+    assert torch.allclose(flat, torch.full((2, 2), 0.25), atol=1e-5)
+    assert share_inside(flat, (0, 0, 0, 1)) == pytest.approx(0.5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 1000), st.floats(1e-3, 10.0))
+def test_weights_are_a_distribution(seed, temperature):
+    generator = torch.Generator().manual_seed(seed)
+    colours = torch.rand(3, 5, 3, generator=generator)
+    weights = spotlight(colours, torch.rand(3, generator=generator), temperature)
+    assert weights.shape == (3, 5) and (weights >= 0).all()
+    assert weights.sum().item() == pytest.approx(1.0, abs=1e-5)
+    value = attend_colour(colours, weights)
+    assert (value >= colours.reshape(-1, 3).min(0).values - 1e-6).all()   # a convex combination
+    assert (value <= colours.reshape(-1, 3).max(0).values + 1e-6).all()
+
+
+def test_upsample_and_show():
+    weights = torch.tensor([[0.1, 0.2], [0.3, 0.4]])
+    big = upsample(weights, 3)
+    assert big.shape == (6, 6) and big[5, 5] == pytest.approx(0.4)
+    fig, ax = plt.subplots()
+    show_spotlight(_two_colour_image(), weights, 4, ax, title="t", region=(0, 0, 0, 0))
+    plt.close(fig)
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match=r"image must have shape \(height, width, 3\)"):
+        patch_colours(np.zeros((4, 4)), 2)
+    with pytest.raises(ValueError, match="patch_size"):
+        patch_colours(np.zeros((4, 4, 3)), 5)
+    colours = torch.rand(2, 2, 3)
+    with pytest.raises(ValueError, match=r"query must be a colour of shape \(3,\)"):
+        spotlight(colours, [1.0, 0.0])
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        spotlight(colours, [1.0, 0.0, 0.0], temperature=0.0)
+    with pytest.raises(ValueError, match=r"colours must be a tensor of shape \(rows, cols, 3\)"):
+        spotlight(torch.rand(4, 3), [1.0, 0.0, 0.0])
