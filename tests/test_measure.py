@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from attnlab.attention import MultiHeadAttention
-from attnlab.measure import (connects_ends, count_flops, gradient_by_distance, input_dependence,
-                             layers_to_connect, receptive_field, recurrent_states, seconds,
-                             sequential_depth, steps_on_path)
+from attnlab.measure import (connects_ends, gradient_by_distance, input_dependence, layers_to_connect,
+                             receptive_field, recurrent_states, sequential_depth, steps_on_path)
 
 
 class Convolution(nn.Module):
@@ -104,14 +103,3 @@ def test_path_and_depth_errors():
         sequential_depth(torch.ones(2))
     with pytest.raises(ValueError, match="steps must be a non-empty sequence"):
         recurrent_states(nn.RNNCell(2, 2), [])
-
-
-def test_count_flops_matches_a_matrix_product():
-    linear = nn.Linear(6, 5)
-    assert count_flops(linear, torch.randn(4, 6)) == 2 * 4 * 6 * 5
-    assert count_flops(Convolution(d=4, k=3), torch.randn(1, 10, 4)) == 2 * 3 * 10 * 4 * 4
-
-
-def test_seconds_is_a_positive_median():
-    calls = []
-    assert seconds(lambda: calls.append(1), repeat=3) >= 0 and len(calls) == 4

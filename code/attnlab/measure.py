@@ -5,23 +5,20 @@
 - :func:`gradient_by_distance`: how strongly a recurrent final state depends on the input
   ``t`` steps back (same notebook, "A recurrent network: the gradient fades with distance");
 - :func:`connects_ends`, :func:`layers_to_connect`, :func:`recurrent_states`, :func:`steps_on_path`,
-  :func:`sequential_depth`, :func:`count_flops`, :func:`seconds`: the cost of reach ("Seeing
-  further by going deeper") and Vaswani et al.'s Table 1 (notebook "Dynamic weights", section
-  "Three layers, measured").
+  :func:`sequential_depth`: the reach of depth ("Seeing further by going deeper") and Vaswani et
+  al.'s Table 1 (notebook "Dynamic weights", section "Three layers, measured"). FLOPs and wall
+  time are measured with :mod:`attnlab.complexity`.
 """
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Callable, Sequence
 
 import torch
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
 __all__ = ["receptive_field", "input_dependence", "gradient_by_distance", "connects_ends", "layers_to_connect",
-           "recurrent_states", "steps_on_path", "sequential_depth", "count_flops", "seconds"]
+           "recurrent_states", "steps_on_path", "sequential_depth"]
 
 Sequencewise = Callable[[torch.Tensor], torch.Tensor]
 
@@ -186,22 +183,3 @@ def sequential_depth(output: torch.Tensor) -> int:
         below = max((depth.get(c, 0) for c, _ in node.next_functions if c is not None), default=0)
         depth[node] = below + any(node.name().startswith(op) for op in _WEIGHT_OPS)
     return depth[output.grad_fn]
-
-
-def count_flops(function: Callable[..., object], *inputs) -> int:
-    """Floating-point operations of ``function(*inputs)``, counted by PyTorch's FlopCounterMode
-    (matrix products and convolutions; a multiply-add counts as 2)."""
-    with FlopCounterMode(display=False) as counter:
-        function(*inputs)
-    return counter.get_total_flops()
-
-
-def seconds(function: Callable[[], object], repeat: int = 5) -> float:
-    """The median wall-clock seconds of ``function()`` over ``repeat`` calls (after one warm-up)."""
-    function()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
