@@ -9,14 +9,7 @@ from hypothesis import strategies as st
 from attnlab.attention import MultiHeadAttention, masked_softmax, scaled_dot_product_attention
 
 
-
-@pytest.fixture(autouse=True, scope="module")
-def float64():
-    """Compare in float64, as the course promises (1e-6); restore the default afterwards."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def random_qkv(seed, batch=2, n_queries=4, n_keys=6, d_k=5, d_v=3):

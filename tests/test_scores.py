@@ -10,13 +10,7 @@ from hypothesis import strategies as st
 from attnlab.attention import masked_softmax, scaled_dot_product_attention
 from attnlab.scores import SCORE_FUNCTIONS, AdditiveScore, GeneralScore, MLPScore, score_function
 
-
-@pytest.fixture(autouse=True, scope="module")
-def float64():
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(previous)
+pytestmark = pytest.mark.usefixtures("float64")
 
 
 def qk(seed, batch=(2,), n_queries=3, n_keys=5, d_query=4, d_key=4):

@@ -32,6 +32,19 @@ def _require_tensor(name: str, x, expected: str, min_dim: int = 1) -> None:
         raise ValueError(f"{name} has shape {_shape(x)} but must have shape {expected}")
 
 
+def _check_query_key_value(query, key, value) -> None:
+    """query: (..., n_queries, d_k), key: (..., n_keys, d_k), value: (..., n_keys, d_v)."""
+    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
+    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
+    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
+                         f"their last dimension d_k must agree")
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
+                         f"they must have the same number of keys n_keys (dimension -2)")
+
+
 def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
     """Validate a boolean mask and expand it to ``scores_shape``.
 
@@ -82,15 +95,7 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
     Returns ``(output, weights)``: output (..., n_queries, d_v), weights (..., n_queries, n_keys).
     A query whose keys are all masked gets zero weights and a zero output.
     """
-    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
-    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
-    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
-    if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
-                         f"their last dimension d_k must agree")
-    if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
-                         f"they must have the same number of keys n_keys (dimension -2)")
+    _check_query_key_value(query, key, value)
     scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
     weights = masked_softmax(scores, mask)
     return weights @ value, weights
@@ -184,15 +189,7 @@ def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
     Returns output (..., n_queries, d_v), equal to ``scaled_dot_product_attention``'s output; a
     query whose keys are all masked gets zeros. The weights are never formed, so none are returned.
     """
-    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
-    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
-    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
-    if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
-                         f"their last dimension d_k must agree")
-    if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
-                         f"they must have the same number of keys n_keys (dimension -2)")
+    _check_query_key_value(query, key, value)
     for name, size in (("chunk_size", chunk_size), ("query_chunk_size", query_chunk_size)):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ValueError(f"{name} must be a positive int, got {size!r}")
