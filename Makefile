@@ -33,7 +33,7 @@ help:
 venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-nodeps.txt code/pyproject.toml
-	@want="$$(cat requirements.txt requirements-nodeps.txt code/pyproject.toml | sha256sum | cut -c1-16)"; \
+	@want="$$( (cat requirements.txt requirements-nodeps.txt code/pyproject.toml; echo "$(CURDIR)") | sha256sum | cut -c1-16)"; \
 	if [ -f $(STAMP) ] && [ "$$(cat $(STAMP))" != "$$want" ]; then \
 	  echo "requirements changed: recreating $(VENV)"; rm -rf $(VENV); fi; \
 	if [ ! -x $(BIN)/python ]; then \

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from attnlab.data.austen import NOVELS, TITLES, load_austen, read_paragraphs
+from attnlab.data.austen import CHARACTER_NAMES, NOVELS, TITLES, load_austen, read_paragraphs
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,9 @@ def test_the_split_repeats_with_the_seed_and_changes_without_it():
 def test_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         load_austen(**kwargs)
+
+
+def test_character_names_are_lower_case_words_of_the_novels():
+    assert len(CHARACTER_NAMES) == 40 and all(name.isalpha() and name.islower() for name in CHARACTER_NAMES)
+    words = {word for _, sentences in read_paragraphs() for sentence in sentences for word in sentence}
+    assert CHARACTER_NAMES <= words

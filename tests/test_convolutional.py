@@ -6,8 +6,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.measure import input_dependence, receptive_field
-from attnlab.models.convolutional import ConvClassifier, ConvEncoder
+from attnlab.measure import input_dependence, layers_to_connect, receptive_field
+from attnlab.models.convolutional import ConvClassifier, ConvEncoder, Convolution
 
 
 def test_shapes():
@@ -69,3 +69,27 @@ def test_bad_input_is_named():
         encoder(torch.zeros(2, 3))
     with pytest.raises(ValueError, match=r"embeddings must have shape \(batch, seq_len, d_embed=4\)"):
         encoder.convolve(torch.zeros(2, 3, 5))
+
+
+@pytest.mark.parametrize("kernel_size, dilation", [(3, 1), (5, 1), (3, 2)])
+def test_convolution_layer_is_pytorch_conv1d_on_sequences(kernel_size, dilation):
+    torch.manual_seed(0)
+    layer, x = Convolution(6, kernel_size, dilation), torch.randn(2, 11, 6)
+    expected = F.conv1d(x.transpose(1, 2), layer.conv.weight, layer.conv.bias, padding="same", dilation=dilation)
+    assert layer(x).shape == (2, 11, 6)
+    assert torch.allclose(layer(x), expected.transpose(1, 2), atol=1e-6)
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(2, 40), kernel_size=st.sampled_from([3, 5, 7]))
+def test_stacked_convolutions_connect_the_ends_when_the_field_covers_them(n, kernel_size):
+    depth = layers_to_connect(lambda: Convolution(2, kernel_size), n, 2)
+    assert receptive_field(depth, kernel_size) >= n                    # the field of `depth` layers covers n
+    assert depth == 1 or receptive_field(depth - 1, kernel_size) < n   # and one layer fewer does not
+
+
+def test_convolution_bad_input_is_named():
+    with pytest.raises(ValueError, match="kernel_size must be odd"):
+        Convolution(4, 2)
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, seq_len, d_model=4\)"):
+        Convolution(4)(torch.zeros(2, 3, 5))

@@ -23,7 +23,7 @@ def test_soft_read_rejects_typical_mistakes(capsys):
         "a hard read": lambda q, k, v, t: v[(k @ q).argmax()],
         "off by up to": lambda q, k, v, t: masked_softmax(k @ q / t) @ v * 2,
         "has shape": lambda q, k, v, t: masked_softmax(k @ q / t)[:, None] * v,
-        "did you forget to return": lambda q, k, v, t: None,
+        "ends with `return`": lambda q, k, v, t: None,
     }
     for phrase, mistake in mistakes.items():
         assert not check("3.1-soft-read", mistake)
@@ -38,3 +38,5 @@ def test_bandwidth_limit(capsys):
     assert "large* bandwidth" in capsys.readouterr().out
     assert not check("3.1-bandwidth-limit", "zero")
     assert "not one of the options" in capsys.readouterr().out
+    assert not check("3.1-bandwidth-limit", None)
+    assert "still None: set it to one of the strings" in capsys.readouterr().out

@@ -14,6 +14,6 @@ def test_accepts_the_prediction(capsys):
 def test_rejects_typical_mistakes(capsys):
     for wrong, phrase in [(16, "standard deviation"), (1.0, "*after* dividing"), (0, "*mean*"),
                           (65536, "not d²"), (128, "independent: what is the variance"),
-                          ("256", "should be a number")]:
+                          ("256", "should be a number"), (None, "still None: replace None")]:
         assert not check("3.3-score-variance", wrong)
         assert phrase in capsys.readouterr().out, phrase

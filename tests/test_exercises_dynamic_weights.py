@@ -25,3 +25,19 @@ def test_solution_passes(capsys):
 def test_mistakes_are_named(answer, phrase, capsys):
     assert not check("2.3-attention-weights", answer)
     assert phrase in capsys.readouterr().out
+
+
+def test_padding_count_passes(capsys):
+    assert check("2.3-padding-count", 131_104)
+    assert "131,104 parameters" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (131_072, "add the 32 biases"),
+    (16_416, "512 x 8 inputs"),
+    (4_128, "to each of the 32 hidden units"),
+    (9_154, "is not the parameter count"),
+])
+def test_padding_count_mistakes_are_named(answer, phrase, capsys):
+    assert not check("2.3-padding-count", answer)
+    assert phrase in capsys.readouterr().out

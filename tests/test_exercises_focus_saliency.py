@@ -33,6 +33,7 @@ def test_count(capsys):
     assert check("4.6-maxpool-count", 64)
     capsys.readouterr()
     for answer, phrase in [(256, "8x8 windows"), (1024, "windows of 16 pixels"), (63, "count the 16x16"),
-                           ("64", "should be a number")]:
+                           ("64", "should be a number"),
+                           (None, "replace it by your prediction")]:
         assert not check("4.6-maxpool-count", answer)
         assert phrase in capsys.readouterr().out

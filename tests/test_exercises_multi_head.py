@@ -19,6 +19,7 @@ def test_mha_parameters_accepts_the_solution(capsys):
     (3168, "output projection"),
     (1000, "Count the four nn.Linear layers"),
     ("4224", "should be a number"),
+    (None, "replace it by your prediction"),
 ])
 def test_mha_parameters_rejects_mistakes(mistake, phrase, capsys):
     assert not check("4.4-mha-parameters", mistake)

@@ -10,5 +10,7 @@ def test_why_flat(capsys):
     assert "parameter counts" in capsys.readouterr().out
     assert not check("1.3-why-flat", "easier digits")
     assert "same pool" in capsys.readouterr().out
+    assert not check("1.3-why-flat", None)
+    assert "You have not answered yet" in capsys.readouterr().out
     assert not check("1.3-why-flat", 3)
     assert "should be one of the strings" in capsys.readouterr().out

@@ -36,5 +36,7 @@ def test_temperature_prediction(capsys):
     assert "very LOW temperature" in capsys.readouterr().out
     assert not check("1.1-temperature", "all zero")
     assert "always sum to 1" in capsys.readouterr().out
+    assert not check("1.1-temperature", None)
+    assert "You have not predicted yet" in capsys.readouterr().out
     assert not check("1.1-temperature", "peaked")
     assert "not one of the options" in capsys.readouterr().out

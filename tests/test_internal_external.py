@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from attnlab.data.reviews import ACTING_WORDS, load_reviews, tokenize
+from attnlab.data.reviews import ACTING_WORDS, load_reviews, sentiment_words, tokenize
 from attnlab.models.internal_external import TwoTaskReader
 
 
@@ -40,3 +40,16 @@ def test_bad_input():
         reader(torch.zeros(3))
     with pytest.raises(ValueError, match="queries has shape"):
         reader.attend(torch.ones(1, 3, dtype=torch.long), torch.zeros(1, 5))
+
+
+def test_sentiment_words_lean_to_one_side_and_exclude_acting_words():
+    train, _ = load_reviews(max_len=16, min_count=3)
+    ids = sentiment_words(train, n_words=20, min_count=15)
+    assert ids.shape == (20,) and ids.dtype == torch.long and len(set(ids.tolist())) == 20
+    assert not any(train.vocabulary[i] in ACTING_WORDS for i in ids.tolist()) and (ids >= 2).all()
+    fresh_rate = [(train.tokens[train.sentiment == 1] == i).sum() / (train.tokens == i).sum() for i in ids]
+    overall = train.sentiment.float().mean()
+    # every chosen word is used noticeably more often by one side than the base rate
+    assert all(abs(rate.item() - overall.item()) > 0.15 for rate in fresh_rate)
+    with pytest.raises(ValueError, match="n_words"):
+        sentiment_words(train, n_words=0)

@@ -5,7 +5,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.data.recall import PAD, QUERY, RecallVocab, describe, make_recall, pairs_back
+from attnlab.data.recall import (PAD, QUERY, RecallVocab, asked_pair_positions, describe, make_recall,
+                                 pairs_back)
 
 VOCAB = RecallVocab(n_keys=16, n_values=8)
 
@@ -66,3 +67,11 @@ def test_pad_to_gives_a_longer_left_padded_copy():
     assert [_answer_by_reading(row) for row in tokens] == targets.tolist()
     with pytest.raises(ValueError, match="pad_to=2 is smaller"):
         make_recall(5, 3, VOCAB, pad_to=2)
+
+
+def test_asked_pair_positions_point_at_the_asked_key_and_its_value():
+    tokens, _, targets = make_recall(100, [1, 5, 16], VOCAB, seed=9)
+    key_positions, value_positions = asked_pair_positions(tokens)
+    rows = torch.arange(len(tokens))
+    assert torch.equal(tokens[rows, key_positions], tokens[:, -1])                      # the asked key
+    assert torch.equal(tokens[rows, value_positions], VOCAB.value(targets))             # its value

@@ -1,4 +1,4 @@
-"""Tests of attnlab.models.recurrent (chapter 1, "The bottleneck"; reused in chapter 6)."""
+"""Tests of attnlab.models.recurrent (chapter 1, "The bottleneck"; reused in chapters 2 and 3)."""
 
 import pytest
 import torch

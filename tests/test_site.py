@@ -5,6 +5,7 @@ It serves _build/html on 127.0.0.1, drives Chromium through Playwright, and abor
 request that leaves the machine, so a page that needs a CDN fails here. For every page: no
 console errors, no page errors, no failed local requests, no external requests, every image
 loaded, math typeset by MathJax; for every notebook page: a Colab link and an .ipynb download.
+And, from the HTML alone, no dead internal link: every local href reaches a file and its anchor.
 """
 
 from __future__ import annotations
@@ -180,3 +181,34 @@ def test_page(server, browser, page_path):
     for kind, items in found.items():
         problems += [f"{kind}: {item}" for item in items]
     assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+
+
+@functools.lru_cache(maxsize=None)
+def _anchors(path: Path) -> set[str]:
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return {tag["id"] for tag in soup.find_all(id=True)} | {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
+
+
+@pytest.mark.parametrize("page_path", built_pages())
+def test_no_dead_internal_links(page_path):
+    """Every link from this page to another page of the site (or to an anchor) reaches it."""
+    if page_path == "(no build)":
+        pytest.fail(f"no built site at {SITE}: build it first with `make book`", pytrace=False)
+    from bs4 import BeautifulSoup
+    page = SITE / page_path
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    dead = []
+    for link in soup.find_all("a", href=True):
+        href = link["href"]
+        parsed = urlparse(href)
+        if parsed.scheme or href.startswith(("//", "mailto:", "javascript:")):
+            continue  # external: not ours to check offline
+        target = page if not parsed.path else (page.parent / parsed.path).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.exists():
+            dead.append(f"{href} (no file {target.relative_to(SITE) if target.is_relative_to(SITE) else target})")
+        elif parsed.fragment and target.suffix == ".html" and parsed.fragment not in _anchors(target):
+            dead.append(f"{href} (no anchor #{parsed.fragment} in {target.relative_to(SITE)})")
+    assert not dead, f"{page_path} links to what does not exist:\n  " + "\n  ".join(dead)

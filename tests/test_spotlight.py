@@ -10,8 +10,8 @@ import torch  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from attnlab.spotlight import (attend_colour, patch_colours, share_inside, show_spotlight,  # noqa: E402
-                               spotlight, upsample)
+from attnlab.spotlight import (attend_colour, effective_number, patch_colours, share_inside,  # noqa: E402
+                               show_spotlight, spotlight, upsample)
 
 
 def _two_colour_image():
@@ -73,3 +73,23 @@ def test_bad_input_is_named():
         spotlight(colours, [1.0, 0.0, 0.0], temperature=0.0)
     with pytest.raises(ValueError, match=r"colours must be a tensor of shape \(rows, cols, 3\)"):
         spotlight(torch.rand(4, 3), [1.0, 0.0, 0.0])
+
+
+def test_effective_number_counts_the_items_sharing_the_weight():
+    assert effective_number(torch.tensor([0.0, 1.0, 0.0])) == pytest.approx(1.0)
+    assert effective_number(torch.full((4, 4), 1 / 16)) == pytest.approx(16.0)
+    assert effective_number(torch.tensor([0.5, 0.5, 0.0])) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="must sum to 1"):
+        effective_number(torch.tensor([0.5, 0.2]))
+    with pytest.raises(ValueError, match="non-negative"):
+        effective_number(torch.tensor([1.5, -0.5]))
+
+
+def test_attend_colour_and_share_inside_name_bad_shapes():
+    colours = torch.rand(2, 3, 3)
+    with pytest.raises(ValueError, match=r"weights must be a tensor of shape \(rows, cols\)"):
+        attend_colour(colours, torch.rand(3, 2))
+    with pytest.raises(ValueError, match=r"weights must be a tensor of shape \(rows, cols\)"):
+        share_inside(torch.rand(6), (0, 0, 0, 0))
+    with pytest.raises(ValueError, match="must lie inside"):
+        share_inside(torch.rand(2, 3), (0, 2, 0, 0))

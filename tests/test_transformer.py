@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from torch import nn
 
 from attnlab.attention import MultiHeadAttention
-from attnlab.models.transformer import Block, TransformerClassifier, TransformerConfig, TransformerEncoder
+from attnlab.models.transformer import (Block, ExternalQueryClassifier, SelfAttention, TransformerClassifier,
+                                       TransformerConfig, TransformerEncoder)
 
 
 def torch_layer_and_ours(d_model=16, num_heads=4, d_ff=32):
@@ -97,3 +98,35 @@ def test_bad_input_is_named():
         TransformerEncoder(TransformerConfig(vocab_size=9, positional="rotary"))
     with pytest.raises(ValueError, match="pooling must be"):
         TransformerClassifier(TransformerConfig(vocab_size=9, pooling="max"))
+
+
+def test_self_attention_layer_matches_pytorch():
+    torch.manual_seed(0)
+    theirs = nn.MultiheadAttention(16, 4, batch_first=True)
+    ours = SelfAttention(16, num_heads=4)
+    ours.attention = MultiHeadAttention.from_torch(theirs)
+    x = torch.randn(3, 7, 16)
+    assert torch.allclose(ours(x), theirs(x, x, x)[0], atol=1e-5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 1000), n=st.integers(2, 9))
+def test_self_attention_layer_is_permutation_equivariant(seed, n):
+    torch.manual_seed(seed)
+    layer, x, order = SelfAttention(8), torch.randn(2, n, 8), torch.randperm(n)
+    assert torch.allclose(layer(x)[:, order], layer(x[:, order]), atol=1e-5)
+
+
+def test_external_query_is_one_learned_vector_for_every_input():
+    torch.manual_seed(0)
+    model = ExternalQueryClassifier(vocab_size=9, d_model=8, num_heads=2, d_hidden=16, n_classes=3)
+    tokens = torch.randint(0, 9, (4, 6))
+    output, weights = model.attend(tokens)
+    assert output.shape == (4, 1, 8) and weights.shape == (4, 2, 1, 6) and model(tokens).shape == (4, 3)
+    assert torch.allclose(weights.sum(-1), torch.ones(4, 2, 1), atol=1e-6)
+    x = model.positions(model.embedding(tokens))       # the same query against each input's keys
+    for i in range(4):
+        expected = model.attention(model.query, x[i:i + 1], x[i:i + 1])[1]
+        assert torch.allclose(weights[i:i + 1], expected, atol=1e-6)
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+        model(torch.zeros(2, 3))

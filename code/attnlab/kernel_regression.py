@@ -1,6 +1,6 @@
 """Nadaraya–Watson kernel regression, read as attention pooling.
 
-Introduced in chapter 3 ("Kernel regression is attention"). To predict ``y`` at a point ``x``,
+Introduced in chapter 3 ("Kernel regression is attention pooling"). To predict ``y`` at a point ``x``,
 Nadaraya (1964) and Watson (1964) average the training targets ``y_i``, weighting each by a
 kernel of the distance ``x - x_i``. With a Gaussian kernel of bandwidth ``h`` the weights are a
 softmax of the scores ``-(x - x_i)² / (2 h²)``: ``x`` is the query, the ``x_i`` are the keys, the

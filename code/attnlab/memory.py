@@ -1,6 +1,7 @@
 """A soft key–value memory: attention as addressing (寻址), and the hard lookup it tends to.
 
-Introduced in chapter 3 ("Attention as addressing"). A memory holds pairs (key, value). Reading
+Introduced in chapter 3 ("Three steps: scores, distribution, weighted average" and
+"A dictionary lookup is the zero-temperature limit"). A memory holds pairs (key, value). Reading
 it with a query takes the three steps of the notes:
 
 1. score every key against the query: ``scores = keys · query / temperature``;

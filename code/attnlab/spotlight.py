@@ -16,8 +16,8 @@ from matplotlib.patches import Rectangle
 from .attention import masked_softmax
 from .viz import CMAP
 
-__all__ = ["patch_colours", "spotlight", "attend_colour", "share_inside", "upsample", "show_spotlight",
-           "ASTRONAUT_REGIONS"]
+__all__ = ["patch_colours", "spotlight", "attend_colour", "effective_number", "share_inside", "upsample",
+           "show_spotlight", "ASTRONAUT_REGIONS"]
 
 # Hand-drawn boxes on skimage.data.astronaut() cut into 32-pixel patches (a 16 x 16 grid):
 # (first row, last row, first column, last column), inclusive, in patch units.
@@ -66,13 +66,44 @@ def spotlight(colours: torch.Tensor, query, temperature: float = 0.01) -> torch.
 
 
 def attend_colour(colours: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """The attention value: the weighted average of the patch colours (the values), shape (3,)."""
+    """The attention value: the weighted average of the patch colours (the values).
+
+    colours: (rows, cols, 3); weights: (rows, cols), e.g. from :func:`spotlight`; returns (3,).
+    """
+    if not torch.is_tensor(weights) or not torch.is_tensor(colours) or colours.dim() != 3 \
+            or weights.shape != colours.shape[:2]:
+        got = tuple(getattr(weights, "shape", ()))
+        raise ValueError(f"weights must be a tensor of shape (rows, cols), the grid of colours (rows, cols, 3); "
+                         f"got weights {got} and colours {tuple(getattr(colours, 'shape', ()))}")
     return (weights.unsqueeze(-1) * colours).sum(dim=(0, 1))
 
 
+def effective_number(weights: torch.Tensor) -> float:
+    """How many items share the weight: 1 / sum(weights ** 2).
+
+    weights: any shape, an attention distribution (non-negative, summing to 1). The result is 1
+    when one item has all the weight and n when n items share it equally. Introduced in chapter 1
+    ("What the spotlight returns").
+    """
+    if not torch.is_tensor(weights) or weights.numel() == 0 or (weights < 0).any():
+        raise ValueError("weights must be a non-empty tensor of non-negative attention weights")
+    if abs(weights.sum().item() - 1) > 1e-4:
+        raise ValueError(f"weights must sum to 1 (an attention distribution), got {weights.sum().item():.4f}")
+    return 1.0 / (weights ** 2).sum().item()
+
+
 def share_inside(weights: torch.Tensor, region: tuple[int, int, int, int]) -> float:
-    """The fraction of the attention weight inside ``region`` = (row0, row1, col0, col1), inclusive."""
+    """The fraction of the attention weight inside ``region`` = (row0, row1, col0, col1), inclusive.
+
+    weights: (rows, cols); region in patch units, e.g. ``ASTRONAUT_REGIONS["face"]``.
+    """
+    if not torch.is_tensor(weights) or weights.dim() != 2:
+        raise ValueError(f"weights must be a tensor of shape (rows, cols), "
+                         f"got {tuple(getattr(weights, 'shape', ()))}")
     row0, row1, col0, col1 = region
+    if not (0 <= row0 <= row1 < weights.shape[0] and 0 <= col0 <= col1 < weights.shape[1]):
+        raise ValueError(f"region (row0, row1, col0, col1) = {region} must lie inside the "
+                         f"{tuple(weights.shape)} grid of weights")
     return (weights[row0:row1 + 1, col0:col1 + 1].sum() / weights.sum()).item()
 
 

@@ -19,12 +19,18 @@ import torch
 
 from ..paths import data_file
 
-__all__ = ["NOVELS", "TITLES", "AustenData", "read_paragraphs", "load_austen"]
+__all__ = ["NOVELS", "TITLES", "CHARACTER_NAMES", "AustenData", "read_paragraphs", "load_austen"]
 
 NOVELS = ("sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey", "persuasion")
 TITLES = ("Sense and Sensibility", "Pride and Prejudice", "Mansfield Park", "Emma", "Northanger Abbey",
           "Persuasion")
 PAD, UNK = "<pad>", "<unk>"
+# Lower-case names of the main characters of the six novels (first names and surnames), used in
+# hierarchical.ipynb to ask whether the attention weights go to names.
+CHARACTER_NAMES = frozenset("""elinor marianne dashwood edward willoughby brandon jennings lucy elizabeth darcy
+bennet jane bingley wickham collins lydia fanny edmund crawford bertram norris julia maria emma harriet
+knightley weston elton woodhouse churchill catherine morland tilney thorpe isabella allen anne wentworth
+elliot musgrove""".split())
 
 
 def read_paragraphs() -> list[tuple[int, list[list[str]]]]:

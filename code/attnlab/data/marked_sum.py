@@ -1,4 +1,4 @@
-"""The marked-sum task of chapter 3 ("Attention selects what matters"): only marked tokens count.
+"""The marked-sum task of chapter 3 ("A trained model attends to what matters"): only marked tokens count.
 
 A sequence holds ``length`` random digits; ``n_marked`` of them carry a mark. The target is the
 sum of the marked digits. A token's id is ``digit + 10 · marked`` (20 ids), so a model sees both

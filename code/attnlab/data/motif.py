@@ -1,9 +1,13 @@
-"""The local-motif task of chapter 3 ("Weak inductive bias"): does the digit 3 sit right before a 7?
+"""The local-motif task: does the digit 3 sit right before a 7?
+
+Introduced in chapter 3 ("A weak inductive bias: attention needs more data").
 
 Sequences of random digits; half of them contain the adjacent pair ``3 7`` (planted at a random
 place), the other half contain no adjacent ``3 7`` (the pair is broken up where it occurs by
-chance). Both halves contain 3s and 7s, so only their *neighbourhood* decides the label: a task
-made for a convolution's local filters.
+chance). Both halves contain 3s and 7s, so only their *neighbourhood* decides the label exactly: a
+task made for a convolution's local filters. The planted pair leaves one weak clue that ignores
+order: a sequence with the motif holds on average about one more 3 and one more 7, so counting them
+predicts the label about two times in three.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import torch
 
-__all__ = ["PAD", "QUERY", "RecallVocab", "make_recall", "describe", "pairs_back"]
+__all__ = ["PAD", "QUERY", "RecallVocab", "make_recall", "describe", "pairs_back", "asked_pair_positions"]
 
 PAD, QUERY = 0, 1
 
@@ -114,3 +114,14 @@ def pairs_back(tokens: torch.Tensor) -> torch.Tensor:
         raise ValueError("some sequence does not contain its asked key")
     position = hits.float().argmax(dim=1)             # index of the asked key in the body
     return (body.shape[1] - position) // 2
+
+
+def asked_pair_positions(tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where the asked pair sits: ``(key_positions, value_positions)``, each (batch,) long.
+
+    tokens: (batch, seq_len) as made by :func:`make_recall`. Positions index the whole sequence,
+    so ``tokens[i, key_positions[i]]`` is the asked key and the next position holds its value
+    (the target). Used in chapter 1 ("What the attention read-out looks at").
+    """
+    value_positions = tokens.shape[1] - 2 - 2 * pairs_back(tokens) + 1
+    return value_positions - 1, value_positions

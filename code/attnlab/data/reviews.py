@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["ACTING_WORDS", "Reviews", "load_reviews", "tokenize"]
+__all__ = ["ACTING_WORDS", "Reviews", "load_reviews", "sentiment_words", "tokenize"]
 
 ACTING_WORDS = frozenset({"acting", "actor", "actors", "actress", "actresses", "cast", "performance",
                           "performances", "performer", "performers", "role", "roles", "played", "plays"})
@@ -86,3 +86,22 @@ def load_reviews(max_len: int = 32, min_count: int = 2, test_fraction: float = 0
                               dtype=torch.long)
         encoded.append(Reviews(tokens, sentiment, acting, [row["text"] for row in split], vocabulary))
     return encoded[0], encoded[1]
+
+
+def sentiment_words(train: Reviews, n_words: int = 100, min_count: int = 15) -> torch.Tensor:
+    """The ``n_words`` word ids whose frequency differs most between fresh and rotten snippets.
+
+    Section "Same sentence, two kinds of query" of internal-external.ipynb. Only words seen at
+    least ``min_count`` times in ``train`` count; padding, ``<unk>`` and :data:`ACTING_WORDS` are
+    excluded. The difference is the absolute smoothed log-odds ratio of a word's frequency in fresh
+    versus rotten snippets. Returns word ids: (n_words,), long, the most sentiment-laden first.
+    """
+    if n_words < 1 or min_count < 1:
+        raise ValueError(f"n_words and min_count must be positive, got {n_words} and {min_count}")
+    size = len(train.vocabulary)
+    fresh = torch.bincount(train.tokens[train.sentiment == 1].flatten(), minlength=size).float()
+    rotten = torch.bincount(train.tokens[train.sentiment == 0].flatten(), minlength=size).float()
+    log_odds = ((fresh + 1) / fresh.sum()).log() - ((rotten + 1) / rotten.sum()).log()
+    eligible = [i for i in range(2, size)
+                if fresh[i] + rotten[i] >= min_count and train.vocabulary[i] not in ACTING_WORDS]
+    return torch.tensor(sorted(eligible, key=lambda i: -log_odds[i].abs().item())[:n_words], dtype=torch.long)

@@ -43,6 +43,8 @@ def _(answer):
 @exercise("3.1-bandwidth-limit", "Predict, then run: the smallest bandwidth")
 def _(answer):
     options = ["its own target", "the nearest other point's target", "the mean of all targets"]
+    if answer is None:
+        raise Incorrect(f"smallest_bandwidth_prediction is still None: set it to one of the strings {options}.")
     choice = as_choice(answer, "your answer", options)
     if choice == options[0]:
         raise Incorrect("the leave-one-out mask hides each point's own target (the diagonal has "

@@ -79,8 +79,8 @@ def check(exercise_id: str, answer: Any) -> bool:
 # Helpers that turn a learner's answer into a value, or raise Incorrect with a specific message.
 
 def _none_message(name: str) -> str:
-    return (f"{name} is None. A function without a `return` statement returns None; "
-            f"did you forget to return the result?")
+    return (f"{name} is None. Replace the `...` or `None` of the starter cell with your answer; "
+            f"if the answer comes from a function, make sure the function ends with `return`.")
 
 
 def call(function: Any, *args, name: str = "your function", **kwargs) -> Any:

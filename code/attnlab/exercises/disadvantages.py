@@ -7,6 +7,8 @@ from .core import Incorrect, as_number, exercise
 
 @exercise("3.3-score-variance", "Predict, then run: the variance of a score")
 def _(answer):
+    if answer is None:
+        raise Incorrect("score_variance is still None: replace None by your prediction, a number.")
     value = as_number(answer, "your predicted variance")
     if abs(value - 256) <= 0.02 * 256:
         return "Independent terms: their variances add, so Var(q·k) = d = 256 and the standard deviation is 16."

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close
+from .core import Incorrect, as_number, as_tensor, call, exercise, expect_close
 
 
 def _case(n: int, seed: int):
@@ -35,3 +35,16 @@ def _(answer):
         expect_close(weights, expected, f"your weights for n={n}",
                      hint="Compute Q = x @ w_query and K = x @ w_key, then softmax(Q K^T / sqrt(d_k)).")
     return "The same two matrices gave a 5 x 5 and a 9 x 9 set of weights: nothing in them depends on n."
+
+
+@exercise("2.3-padding-count", "Padding the fully connected layer")
+def _(answer):
+    count = as_number(answer, "your count")
+    expected = 512 * 8 * 32 + 32
+    if count == expected:
+        return "131,104 parameters in one layer, for one maximum length; self-attention's do not depend on n."
+    hints = {512 * 8 * 32: "you counted the weights; add the 32 biases.",
+             512 * 32 + 32: "each of the 512 positions brings 8 embedding values, so 512 x 8 inputs.",
+             512 * 8 + 32: "every one of the 512 x 8 inputs has a weight to each of the 32 hidden units."}
+    raise Incorrect(hints.get(count, f"{count:g} is not the parameter count of nn.Linear(512 * 8, 32): "
+                                     "(inputs x outputs) weights plus one bias per output."))

@@ -45,6 +45,8 @@ def _(answer):
 
 @exercise("4.6-maxpool-count", "How many pixels does a 16x16 max-pool select?")
 def _(answer):
+    if answer is None:
+        raise Incorrect("`answer` is None: replace it by your prediction, then by the count autograd gives.")
     value = as_number(answer, "your answer")
     if value == 256:
         raise Incorrect("256 is the count for 8x8 windows. With 16x16 windows there are fewer windows.")

@@ -7,7 +7,7 @@ _WHY_NOT = {
          "however many channels it has.",
     "c": "it does tell letters from digits: at length 8 it learns the task. Look at what happens "
          "beyond its receptive field.",
-    "d": "the loss was flat at chance, and more epochs cannot add a term that sees both letters.",
+    "d": "more epochs cannot add a term that sees both letters: the argument holds for any weights.",
 }
 
 

@@ -7,6 +7,8 @@ from .core import Incorrect, as_number, exercise
 
 @exercise("4.4-mha-parameters", "Parameters of multi-head attention with 8 heads")
 def _(answer):
+    if answer is None:
+        raise Incorrect("`answer` is None: replace it by your prediction, a whole number of parameters.")
     value = as_number(answer, "your prediction")
     expected = 4 * (32 * 32 + 32)
     if value == expected:

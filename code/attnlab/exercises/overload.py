@@ -7,8 +7,11 @@ from .core import Incorrect, as_choice, exercise
 OPTIONS = ["more parameters", "selection", "easier digits"]
 
 
-@exercise("1.3-why-flat", "Why does the attention model not suffer from distractors?")
+@exercise("1.3-why-flat", "Why does attention not suffer from the distractors?")
 def _(answer):
+    if answer is None:
+        raise Incorrect('You have not answered yet: set answer to "more parameters", "selection" or '
+                        '"easier digits".')
     choice = as_choice(answer, "your answer", OPTIONS)
     if choice == "more parameters":
         raise Incorrect("The attention model has only one extra d_model x d_model projection; the "

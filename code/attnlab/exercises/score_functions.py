@@ -29,6 +29,8 @@ def _(answer):
 
 @exercise("4.5-dot-variance", "The variance of a dot product at width 64")
 def _(answer):
+    if answer is None:
+        raise Incorrect("`answer` is None: replace it by your prediction, a number.")
     value = as_number(answer, "your prediction")
     if abs(value - 1.0) < 0.05:
         raise Incorrect("1 is the variance of the *scaled* score q.k / sqrt(d). Without the scaling, "

@@ -48,6 +48,8 @@ def _(answer):
 
 @exercise("1.1-temperature", "Predict the weights at a very high temperature")
 def _(answer):
+    if answer is None:
+        raise Incorrect('You have not predicted yet: set prediction to "uniform", "one-hot" or "all zero".')
     choice = as_choice(answer, "your prediction", ["uniform", "one-hot", "all zero"])
     if choice == "one-hot":
         raise Incorrect("One-hot is the limit of a very LOW temperature: dividing the scores by a tiny "

@@ -3,6 +3,8 @@
 Introduced in chapter 2 ("Local encoding"): each output of a convolution sees only a window of
 ``kernel_size`` inputs, so a stack of ``n_layers`` sees ``1 + n_layers * (kernel_size - 1)``
 (its receptive field, see :func:`attnlab.measure.receptive_field`). Reused in chapter 5.
+:class:`Convolution` is one bare layer on (batch, seq_len, d_model), the wiring that chapter 2
+measures ("Seeing further by going deeper", "Three layers, measured").
 """
 
 from __future__ import annotations
@@ -10,13 +12,35 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["ConvEncoder", "ConvClassifier"]
+__all__ = ["Convolution", "ConvEncoder", "ConvClassifier"]
 
 
 def _check_tokens(tokens) -> None:
     if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
         got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
         raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
+
+
+class Convolution(nn.Module):
+    """One Conv1d from d_model to d_model channels with 'same' zero padding, and no ReLU.
+
+    forward(x: (batch, seq_len, d_model)) -> (batch, seq_len, d_model). Without a ReLU the
+    outputs that cannot see an input are exactly those the wiring excludes, which is what
+    :func:`attnlab.measure.layers_to_connect` counts (chapter 2, "Seeing further by going deeper").
+    """
+
+    def __init__(self, d_model: int, kernel_size: int = 3, dilation: int = 1):
+        super().__init__()
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ValueError(f"kernel_size must be odd (so 'same' padding is symmetric), got {kernel_size}")
+        self.d_model = d_model
+        self.conv = nn.Conv1d(d_model, d_model, kernel_size, padding=dilation * (kernel_size // 2), dilation=dilation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not torch.is_tensor(x) or x.dim() != 3 or x.shape[-1] != self.d_model:
+            got = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
+            raise ValueError(f"x must have shape (batch, seq_len, d_model={self.d_model}), got {got}")
+        return self.conv(x.transpose(1, 2)).transpose(1, 2)  # Conv1d wants (batch, channels, seq_len)
 
 
 class ConvEncoder(nn.Module):

@@ -1,6 +1,7 @@
 """Recurrent encoders and the three ways to read a sequence out of them.
 
-Introduced in chapter 1 ("The bottleneck") and reused in chapter 6 (LSTM + attention).
+Introduced in chapter 1 ("The bottleneck") and reused in chapters 2 and 3 (the LSTM baseline of
+"A long-range task", the GRU reader of "The disadvantages, measured").
 A :class:`RecurrentEncoder` turns tokens into one state per position; a read-out turns those
 states into one vector:
 

@@ -7,6 +7,9 @@ pre-norm (as in GPT-2 and nanoGPT)::
     x = x + feed_forward(norm(x))
 
 built on :class:`attnlab.attention.MultiHeadAttention` and :mod:`attnlab.positional`.
+Chapter 2 also uses :class:`SelfAttention`, one bare self-attention layer whose reach and cost
+it measures, and :class:`ExternalQueryClassifier`, the contrast to self-attention: one learned
+query that does not come from the input ("Where the query comes from").
 Shapes: tokens (batch, seq_len) long; states (batch, seq_len, d_model); mask (batch, seq_len)
 bool, ``True`` = a real token (``False`` = padding, which no query attends to).
 """
@@ -21,7 +24,8 @@ from torch import nn
 from ..attention import MultiHeadAttention
 from ..positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
-__all__ = ["TransformerConfig", "FeedForward", "Block", "TransformerEncoder", "TransformerClassifier"]
+__all__ = ["TransformerConfig", "SelfAttention", "FeedForward", "Block", "TransformerEncoder", "TransformerClassifier",
+           "ExternalQueryClassifier"]
 
 
 @dataclass
@@ -38,6 +42,25 @@ class TransformerConfig:
     dropout: float = 0.0
     n_classes: int = 2
     pooling: str = "mean"
+
+
+def _check_tokens(tokens) -> None:
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
+        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
+        raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
+
+
+class SelfAttention(nn.Module):
+    """One :class:`MultiHeadAttention` whose query, key and value are all the input (no norm,
+    no residual): forward(x: (batch, seq_len, d_model)) -> (batch, seq_len, d_model).
+    Chapter 2, "Seeing further by going deeper" and "Three layers, measured"."""
+
+    def __init__(self, d_model: int, num_heads: int = 2):
+        super().__init__()
+        self.attention = MultiHeadAttention(d_model, num_heads)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.attention(x, x, x)[0]
 
 
 class FeedForward(nn.Module):
@@ -93,9 +116,7 @@ class TransformerEncoder(nn.Module):
         self.norm = nn.LayerNorm(config.d_model)
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None):
-        if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
-            got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
-            raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
+        _check_tokens(tokens)
         if mask is not None and (not torch.is_tensor(mask) or mask.shape != tokens.shape or mask.dtype != torch.bool):
             got = tuple(mask.shape) if torch.is_tensor(mask) else type(mask).__name__
             raise ValueError(f"mask must be a bool tensor of shape (batch, seq_len)={tuple(tokens.shape)}, got {got}")
@@ -135,3 +156,30 @@ class TransformerClassifier(nn.Module):
             keep = mask.unsqueeze(-1).to(states.dtype)
             pooled = (states * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
         return self.classifier(pooled)
+
+
+class ExternalQueryClassifier(nn.Module):
+    """Attention with an *external* query: one learned vector, the same for every input (not
+    computed from the tokens), attends over the embedded tokens; an MLP reads the result.
+    Chapter 2, "Where the query comes from: self-attention vs an external query".
+
+    forward(tokens (batch, seq_len) long) -> logits (batch, n_classes). :meth:`attend` gives
+    ``(output (batch, 1, d_model), weights (batch, num_heads, 1, seq_len))``.
+    """
+
+    def __init__(self, vocab_size: int, d_model: int = 32, num_heads: int = 2, d_hidden: int = 64,
+                 n_classes: int = 2, max_positions: int = 512):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, d_model)
+        self.positions = SinusoidalPositionalEncoding(max_positions, d_model)
+        self.query = nn.Parameter(0.1 * torch.randn(1, 1, d_model))
+        self.attention = MultiHeadAttention(d_model, num_heads)
+        self.head = nn.Sequential(nn.Linear(d_model, d_hidden), nn.ReLU(), nn.Linear(d_hidden, n_classes))
+
+    def attend(self, tokens: torch.Tensor):
+        _check_tokens(tokens)
+        x = self.positions(self.embedding(tokens))
+        return self.attention(self.query.expand(len(x), 1, -1), x, x)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.head(self.attend(tokens)[0][:, 0])
