@@ -75,3 +75,12 @@ def test_bad_data_is_rejected_with_a_clear_message():
         fit(nn.Linear(2, 2), (torch.randn(4, 2), torch.zeros(3).long()), epochs=1)
     with pytest.raises(ValueError, match="epochs must be at least 1"):
         fit(nn.Linear(2, 2), separable_data(0), epochs=0)
+
+
+def test_evaluate_a_model_without_parameters():
+    class Identity(nn.Module):  # e.g. a fixed dot-product score: nothing to train
+        def forward(self, x):
+            return x
+
+    logits = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    assert evaluate(Identity(), (logits, torch.tensor([0, 0]))) == 0.5

@@ -78,7 +78,8 @@ class History:
 def predict(model: nn.Module, inputs: Sequence[torch.Tensor], batch_size: int = 1024) -> torch.Tensor:
     """``model(*inputs)`` in evaluation mode, in batches, on the model's device; returns CPU logits."""
     model.eval()
-    device = next(model.parameters()).device
+    first = next(model.parameters(), None)  # a model without parameters (e.g. a plain dot score) runs on the CPU
+    device = first.device if first is not None else torch.device("cpu")
     outputs = [model(*(t[i:i + batch_size].to(device) for t in inputs)).cpu()
                for i in range(0, len(inputs[0]), batch_size)]
     return torch.cat(outputs)
