@@ -2,6 +2,7 @@
 #   make book      build the website into _build/html (open _build/html/index.html)
 #   make test      everything CI checks, stage by stage, stopping at the first failure
 #   make timings   seconds per notebook, into timings.md
+#   make robustness  every notebook under seed shifts k = 0..4 and with 1 thread, into robustness.md
 #   make clean     remove the build, the execution cache and the test caches
 # Each target first makes .venv from requirements.txt and installs code/ editable; a stamp
 # file skips that when nothing changed, and the venv is recreated when requirements.txt
@@ -24,11 +25,11 @@ PARALLEL_ENV := $(if $(filter-out 1,$(JOBS)),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 TIMES := _build/test-times.txt
 export CHROMIUM
 
-.PHONY: help venv book test timings clean chromium \
+.PHONY: help venv book test timings robustness clean chromium \
         test-package test-nbval test-build test-site
 
 help:
-	@echo "make book | make test | make timings | make clean   (see README.md)"
+	@echo "make book | make test | make timings | make robustness | make clean   (see README.md)"
 
 venv: $(STAMP)
 
@@ -104,5 +105,9 @@ chromium:
 timings: venv
 	$(BIN)/python scripts/timings.py
 
+# A benchmark, not part of `make test`: do the claims hold on other seeds and thread counts?
+robustness: venv
+	$(BIN)/python scripts/robustness.py
+
 clean:
-	rm -rf _build .pytest_cache .hypothesis timings.md
+	rm -rf _build .pytest_cache .hypothesis timings.md robustness.md

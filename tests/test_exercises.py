@@ -119,3 +119,29 @@ def test_every_chapter_has_at_least_two_checked_exercises(chapter):
     number = str(int(chapter[:2]))
     checked = [i for i in exercises.ids() if i.split(".")[0] == number]
     assert len(checked) >= 2, f"chapter {chapter} registers {checked}; it needs at least two checked exercises"
+
+
+# ---- exercises declared as data (numbers and choices): one parametrised test covers them all ----
+
+DECLARED = core.declared()
+
+
+@pytest.mark.parametrize("exercise_id", sorted(DECLARED))
+def test_a_declared_exercise_accepts_its_answer_and_explains_each_wrong_one(exercise_id, capsys):
+    declared = DECLARED[exercise_id]
+    assert exercises.check(exercise_id, declared.answer) is True
+    assert capsys.readouterr().out.startswith("✓ Correct")
+    assert declared.wrong, f"{exercise_id} names no typical wrong answer"
+    for wrong, message in declared.wrong.items():
+        assert exercises.check(exercise_id, wrong) is False
+        assert message in capsys.readouterr().out
+    if declared.options is None:  # a number far from everything gets the hint
+        far = declared.answer + 1e6
+        assert exercises.check(exercise_id, far) is False
+        assert declared.hint in capsys.readouterr().out
+
+
+def test_a_choice_exercise_needs_a_message_for_every_wrong_option():
+    with pytest.raises(ValueError, match="every other option needs a message"):
+        core.choice_exercise("0.0-bad-choice", "Bad", options=["a", "b", "c"], answer="a", praise="",
+                             wrong={"b": "no"})

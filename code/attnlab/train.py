@@ -7,26 +7,18 @@ Data are passed as tuples of tensors: ``(inputs..., targets)``. The model is cal
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .seeding import make_generator, seed_everything
+
 __all__ = ["seed_everything", "default_device", "accuracy", "History", "fit", "evaluate", "predict",
            "count_parameters"]
-
-
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and PyTorch; return a ``torch.Generator`` seeded with ``seed``."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def default_device() -> torch.device:
@@ -101,17 +93,21 @@ def fit(model: nn.Module, train: Sequence[torch.Tensor], *, epochs: int, lr: flo
     """Train ``model`` with Adam on ``train = (inputs..., targets)``; return a :class:`History`.
 
     Prints one compact line every ``log_every`` epochs (by default about five lines in all).
-    The batch order is drawn from a generator seeded with ``seed``, so runs repeat exactly.
+    The batch order is drawn from a generator seeded with ``seed`` (shifted by ``ATTNLAB_SEED``, see
+    :mod:`attnlab.seeding`), so runs repeat exactly. Training runs on :func:`default_device`; the
+    model goes back to the device it came on before ``fit`` returns.
     """
     train = _check_data("train", train)
     if val is not None:
         val = _check_data("val", val)
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
+    first = next(model.parameters(), None)
+    home = first.device if first is not None else torch.device("cpu")
     device = default_device()
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    generator = torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     history, start, n = History(), time.perf_counter(), len(train[0])
     log_every = log_every or max(1, epochs // 5)
     for epoch in range(1, epochs + 1):
@@ -139,4 +135,5 @@ def fit(model: nn.Module, train: Sequence[torch.Tensor], *, epochs: int, lr: flo
                 line += f"  val {history.val_metric[-1]:.3f}"
             print(line + f"  ({time.perf_counter() - start:.1f} s)")
     history.seconds = time.perf_counter() - start
+    model.to(home)
     return history

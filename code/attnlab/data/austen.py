@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from ..paths import data_file
+from ..seeding import make_generator
 
 __all__ = ["NOVELS", "TITLES", "CHARACTER_NAMES", "AustenData", "read_paragraphs", "load_austen"]
 
@@ -76,7 +77,7 @@ def load_austen(max_sentences: int = 8, max_words: int = 24, vocab_size: int = 4
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}")
     paragraphs = read_paragraphs()
-    order = torch.randperm(len(paragraphs), generator=torch.Generator().manual_seed(seed)).tolist()
+    order = torch.randperm(len(paragraphs), generator=make_generator(seed)).tolist()
     n_test = round(test_fraction * len(paragraphs))
     test_rows, train_rows = [paragraphs[i] for i in order[:n_test]], [paragraphs[i] for i in order[n_test:]]
     counts = Counter(word for _, sentences in train_rows for sentence in sentences for word in sentence)

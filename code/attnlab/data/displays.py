@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["load_digit_images", "make_displays"]
 
@@ -48,7 +49,7 @@ def make_displays(n_examples: int, n_items: int | Sequence[int], *, n_tags: int 
         raise ValueError(f"n_examples must be at least 1, got {n_examples}")
     if not choices or any(not isinstance(n, int) or not 1 <= n <= n_tags for n in choices):
         raise ValueError(f"n_items must be an int (or list of ints) between 1 and n_tags={n_tags}, got {n_items!r}")
-    generator = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     pool_images, pool_labels = load_digit_images(split)
     max_items = max(choices) if pad_to is None else pad_to
     if not max(choices) <= max_items <= n_tags:

@@ -16,6 +16,7 @@ number of ids. The label is 1 for a match, 0 otherwise.
 from __future__ import annotations
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["PAD", "vocab_size", "token_names", "make_first_last_match", "describe"]
 
@@ -44,7 +45,7 @@ def make_first_last_match(n_samples: int, length: int, n_symbols: int = 4, n_dis
                              ("n_symbols", n_symbols, 2), ("n_distractors", n_distractors, 1)):
         if not isinstance(value, int) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    generator = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     tokens = torch.randint(1, n_distractors + 1, (n_samples, length), generator=generator)
     first = torch.randint(0, n_symbols, (n_samples,), generator=generator)
     labels = (torch.randperm(n_samples, generator=generator) < n_samples // 2).long()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
+from ..seeding import numpy_rng
 
 __all__ = ["make_marked_digits"]
 
@@ -34,7 +35,7 @@ def make_marked_digits(n_samples: int, n_slots: int = 16, n_steps: int = 4, spli
     order = np.random.default_rng(1234).permutation(len(digits.target))
     half = len(order) // 2
     pool = order[:half] if split == "train" else order[half:]
-    rng = np.random.default_rng(seed)
+    rng = numpy_rng(seed)
     chosen = pool[rng.integers(0, len(pool), size=(n_samples, n_slots))]
     images = torch.tensor(digits.data[chosen] / 16.0, dtype=torch.float32)
     labels = torch.tensor(digits.target[chosen])

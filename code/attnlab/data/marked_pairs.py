@@ -9,6 +9,7 @@ two attention heads can each deliver one digit.
 from __future__ import annotations
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["make_marked_pairs", "pair_tokens", "MARK_NAMES"]
 
@@ -27,7 +28,7 @@ def make_marked_pairs(n_samples: int, n_positions: int = 10, generator: torch.Ge
     if n_positions < 2:
         raise ValueError(f"n_positions must be at least 2 (two marked digits), got {n_positions}")
     if generator is None:
-        generator = torch.Generator().manual_seed(seed)
+        generator = make_generator(seed)
     digits = torch.randint(0, 10, (n_samples, n_positions), generator=generator)
     where = torch.rand(n_samples, n_positions, generator=generator).argsort(-1)[:, :2]  # two distinct places
     marks = torch.zeros(n_samples, n_positions, dtype=torch.long)

@@ -8,6 +8,7 @@ the digit and the mark, but must learn that only the marked tokens are relevant.
 from __future__ import annotations
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["VOCAB_SIZE", "marked_sum", "token_labels"]
 
@@ -23,7 +24,7 @@ def marked_sum(n_samples: int, length: int = 16, n_marked: int = 2, seed: int = 
     """
     if not 1 <= n_marked <= length:
         raise ValueError(f"n_marked must be between 1 and length={length}, got {n_marked}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     digits = torch.randint(0, 10, (n_samples, length), generator=generator)
     order = torch.rand(n_samples, length, generator=generator).argsort(dim=1)
     relevant = torch.zeros(n_samples, length, dtype=torch.bool).scatter(1, order[:, :n_marked], True)

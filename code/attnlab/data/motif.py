@@ -13,6 +13,7 @@ predicts the label about two times in three.
 from __future__ import annotations
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["VOCAB_SIZE", "FIRST", "SECOND", "local_motif", "has_motif"]
 
@@ -28,7 +29,7 @@ def local_motif(n_samples: int, length: int = 24, seed: int = 0) -> tuple[torch.
     """Returns ``(tokens, targets)``: tokens (n_samples, length) int64 digits, targets (n_samples,) in {0, 1}."""
     if length < 2:
         raise ValueError(f"length must be at least 2, got {length}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     tokens = torch.randint(0, VOCAB_SIZE, (n_samples, length), generator=generator)
     targets = torch.arange(n_samples) % 2
     targets = targets[torch.randperm(n_samples, generator=generator)]

@@ -8,6 +8,7 @@ tokens but have opposite targets, so a model that ignores order is at chance (50
 from __future__ import annotations
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["VOCAB_SIZE", "a_before_b", "token_labels"]
 
@@ -18,7 +19,7 @@ def a_before_b(n_samples: int, length: int = 8, seed: int = 0) -> tuple[torch.Te
     """Returns ``(tokens, targets)``: tokens (n_samples, length) int64, targets (n_samples,) in {0, 1}."""
     if length < 2:
         raise ValueError(f"length must be at least 2, got {length}")
-    generator = torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     tokens = torch.randint(2, VOCAB_SIZE, (n_samples, length), generator=generator)
     positions = torch.rand(n_samples, length, generator=generator).argsort(dim=1)[:, :2]
     rows = torch.arange(n_samples)

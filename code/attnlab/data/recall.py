@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
+from ..seeding import make_generator
 
 __all__ = ["PAD", "QUERY", "RecallVocab", "make_recall", "describe", "pairs_back", "asked_pair_positions"]
 
@@ -74,7 +75,7 @@ def make_recall(n_examples: int, n_pairs: int | Sequence[int], vocab: RecallVoca
     if max(choices) > vocab.n_keys or (pad_to or 0) > vocab.n_keys:
         raise ValueError(f"n_pairs={max(choices)} (pad_to={pad_to}) needs that many distinct keys, but the "
                          f"vocabulary has n_keys={vocab.n_keys}")
-    generator = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
+    generator = make_generator(seed)
     max_pairs = max(choices) if pad_to is None else pad_to
     if max_pairs < max(choices):
         raise ValueError(f"pad_to={pad_to} is smaller than the largest n_pairs={max(choices)}")

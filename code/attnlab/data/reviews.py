@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ..seeding import numpy_rng
 
 __all__ = ["ACTING_WORDS", "Reviews", "load_reviews", "sentiment_words", "tokenize"]
 
@@ -69,7 +70,7 @@ def load_reviews(max_len: int = 32, min_count: int = 2, test_fraction: float = 0
     """
     with bz2.open(_corpus_path(), "rt", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(io.StringIO(handle.read())) if row["category"] in ("fresh", "rotten")]
-    order = np.random.default_rng(seed).permutation(len(rows))
+    order = numpy_rng(seed).permutation(len(rows))
     n_test = int(round(test_fraction * len(rows)))
     splits = [[rows[i] for i in order[n_test:]], [rows[i] for i in order[:n_test]]]
     counts = Counter(word for row in splits[0] for word in tokenize(row["text"])[:max_len])

@@ -24,8 +24,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-__all__ = ["Incorrect", "exercise", "check", "ids", "as_tensor", "as_number", "as_choice",
-           "call", "expect_close"]
+__all__ = ["Incorrect", "exercise", "number_exercise", "choice_exercise", "declared", "check", "ids",
+           "as_tensor", "as_number", "as_choice", "call", "expect_close"]
 
 
 class Incorrect(Exception):
@@ -42,6 +42,22 @@ class Exercise:
 _REGISTRY: dict[str, Exercise] = {}
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A "number" or "choice" exercise declared as data: the answer, what counts as right, the
+    known wrong answers with their messages. ``options`` is None for a number."""
+    id: str
+    answer: Any
+    tolerance: float
+    wrong: dict
+    options: tuple[str, ...] | None
+    praise: str
+    hint: str
+
+
+_DECLARED: dict[str, Declared] = {}
+
+
 def exercise(exercise_id: str, title: str):
     """Decorator that registers ``checker(answer)`` under ``exercise_id``."""
     def register(checker):
@@ -50,6 +66,54 @@ def exercise(exercise_id: str, title: str):
         _REGISTRY[exercise_id] = Exercise(exercise_id, title, checker)
         return checker
     return register
+
+
+def number_exercise(exercise_id: str, title: str, *, answer: float, praise: str, hint: str,
+                    tolerance: float = 0.0, wrong: dict[float, str] | None = None) -> Declared:
+    """Register a "predict a number" exercise as data.
+
+    ``answer`` is the value the checker itself computed (never one the learner passes in); an
+    answer within ``tolerance`` (absolute) passes. ``wrong`` maps typical wrong values to the
+    message that explains each; any other value gets ``hint``.
+    """
+    declared = Declared(exercise_id, float(answer), tolerance, dict(wrong or {}), None, praise, hint)
+
+    def checker(given):
+        value = as_number(given, "your answer")
+        if abs(value - declared.answer) <= declared.tolerance:
+            return declared.praise
+        for wrong_value, message in declared.wrong.items():
+            if abs(value - wrong_value) <= declared.tolerance:
+                raise Incorrect(message)
+        raise Incorrect(f"{value:g} is not it. {declared.hint}")
+
+    exercise(exercise_id, title)(checker)
+    _DECLARED[exercise_id] = declared
+    return declared
+
+
+def choice_exercise(exercise_id: str, title: str, *, options: list[str], answer: str, praise: str,
+                    wrong: dict[str, str]) -> Declared:
+    """Register a multiple-choice exercise as data: every wrong option has its own message."""
+    if answer not in options or set(wrong) != set(options) - {answer}:
+        raise ValueError(f"{exercise_id}: the answer must be one of the options and every other option "
+                         f"needs a message in `wrong`")
+    declared = Declared(exercise_id, answer, 0.0, dict(wrong), tuple(options), praise, "")
+
+    def checker(given):
+        choice = as_choice(given, "your answer", list(declared.options))
+        if choice == declared.answer:
+            return declared.praise
+        raise Incorrect(declared.wrong[choice])
+
+    exercise(exercise_id, title)(checker)
+    _DECLARED[exercise_id] = declared
+    return declared
+
+
+def declared() -> dict[str, Declared]:
+    """The exercises declared as data (number and choice kinds), by id."""
+    return dict(_DECLARED)
 
 
 def ids() -> list[str]:
