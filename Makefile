@@ -76,10 +76,14 @@ test-package: venv
 
 # 2. Every notebook of the toc, in toc order, runs top to bottom (outputs are not compared).
 #    Two workers (pytest-xdist), one notebook per worker at a time: notebooks are independent.
+#    Each notebook that passes is saved with its outputs (scripts/nbval_executed.py); stage 3's
+#    prime-cache puts it in the book's cache, so each notebook executes once per `make test`.
 test-nbval: venv
 	@notebooks="$$($(BIN)/python scripts/nbtools.py list)"; \
 	echo "$$(echo "$$notebooks" | wc -l) notebooks, $(JOBS) workers"; \
-	$(PARALLEL_ENV) $(BIN)/python -m pytest -p no:cacheprovider -q --nbval-lax --nbval-current-env \
+	rm -rf _build/nbval-executed; \
+	$(PARALLEL_ENV) PYTHONPATH=scripts $(BIN)/python -m pytest -p no:cacheprovider -p nbval_executed -q \
+	  --nbval-lax --nbval-current-env --nbval-save-executed _build/nbval-executed \
 	  -n $(JOBS) --dist loadfile $$notebooks
 
 # 3. The book, warnings as errors (jupyter-book exits non-zero on any warning).

@@ -5,13 +5,20 @@
     python scripts/nbtools.py list                                  # the toc's notebooks, in toc order
     python scripts/nbtools.py prime-cache [--jobs 2]                # execute for the book, in parallel
 
+The book's execution cache (_build/.jupyter_cache) is keyed by each notebook's code; prime-cache
+adds the package and the data: when code/attnlab or data/ changed, it empties the cache, so no
+stale figure is published. Notebooks that nbval has just run (scripts/nbval_executed.py) enter the
+cache as they are, so `make test` executes each notebook once.
+
 The repository URL stands in one place, `_config.yml`'s `repository.url`; the install cell is
 generated from it, and tests/test_notebooks.py checks that every notebook agrees.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +53,21 @@ if "google.colab" in sys.modules:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "-r",
                     "/content/attention-course/requirements-nodeps.txt"], check=True)
     sys.path.insert(0, "/content/attention-course/code")'''
+
+
+def fingerprint() -> str:
+    """A hash of everything a notebook's results depend on besides its own code: the package
+    (code/attnlab) and the data (data/)."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "code" / "attnlab", ROOT / "data"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def execution_stamp() -> dict:
+    """What an executed notebook records of the run: the fingerprint and the seed shift."""
+    return {"fingerprint": fingerprint(), "seed_shift": os.environ.get("ATTNLAB_SEED", "").strip() or "0"}
 
 
 def toc_entries() -> list[str]:
@@ -140,6 +162,10 @@ def list_notebooks() -> int:
     return 0
 
 
+def _code(nb) -> list[str]:
+    return [cell.source for cell in nb.cells if cell.cell_type == "code"]
+
+
 def _execute_for_cache(path: Path, timeout: int) -> tuple[Path, str, float, str]:
     """Run one notebook as the book's build would (its own folder as working directory)."""
     import nbformat
@@ -167,13 +193,43 @@ def prime_cache(jobs: int) -> int:
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     timeout = int(config.get("execute", {}).get("timeout", 30))
-    cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
-    todo = []
+    cache_dir = ROOT / "_build" / ".jupyter_cache"
+    cache = get_cache(str(cache_dir))
+    stamp, stamp_file = execution_stamp(), cache_dir / "attnlab-stamp.json"
+    if stamp["seed_shift"] != "0":
+        print("prime-cache: ATTNLAB_SEED is set; the book is built from the written seeds only, "
+              "so unset it", file=sys.stderr)
+        return 1
+    if stamp_file.exists() and json.loads(stamp_file.read_text()) != stamp:
+        print("prime-cache: code/attnlab or data/ changed since the cache was filled: emptying it")
+        cache.clear_cache()
+        cache = get_cache(str(cache_dir))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp_file.write_text(json.dumps(stamp))
+
+    def store(path: Path, nb, seconds: float) -> None:
+        record = cache.add_nb_to_project(str(path))
+        cache.cache_notebook_bundle(CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                                    check_validity=False, overwrite=True)
+
+    todo, reused = [], 0
     for path in toc_notebooks():
+        source = nbformat.read(path, as_version=4)
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            cache.match_cache_notebook(source)
+            continue
         except KeyError:
-            todo.append(path)
+            pass
+        executed = ROOT / "_build" / "nbval-executed" / path.relative_to(ROOT)
+        if executed.exists():
+            nb = nbformat.read(executed, as_version=4)
+            if nb.metadata.get("attnlab") == stamp and _code(nb) == _code(source):
+                store(path, nb, 0.0)
+                reused += 1
+                continue
+        todo.append(path)
+    if reused:
+        print(f"prime-cache: {reused} notebooks taken as nbval executed them")
     print(f"prime-cache: {len(todo)} of {len(toc_notebooks())} notebooks to execute, {jobs} at a time")
     failed = []
     spawn = multiprocessing.get_context("spawn")  # workers share nothing with the cache's database
@@ -184,10 +240,7 @@ def prime_cache(jobs: int) -> int:
                 failed.append(name)
                 print(f"prime-cache: {name} FAILED after {seconds:.1f} s\n{error}", file=sys.stderr)
                 continue
-            record = cache.add_nb_to_project(str(path))
-            cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), record.uri,
-                                                      data={"execution_seconds": seconds}),
-                                        check_validity=False, overwrite=True)
+            store(path, nbformat.reads(text, as_version=4), seconds)
             print(f"prime-cache: {name} {seconds:.1f} s")
     return 1 if failed else 0
 

@@ -194,6 +194,49 @@ def test_self_attention_without_positions_is_permutation_equivariant(n, seed):
     assert torch.allclose(weights_p, weights[:, :, permutation][:, :, :, permutation], atol=1e-10)
 
 
+@settings(max_examples=30, deadline=None)
+@given(n_keys=st.integers(2, 8), seed=st.integers(0, 10_000))
+def test_permuting_keys_and_values_together_changes_nothing(n_keys, seed):
+    query, key, value = random_qkv(seed, n_keys=n_keys)
+    mask = random_mask(seed + 1, (2, 4, n_keys))
+    permutation = torch.randperm(n_keys, generator=torch.Generator().manual_seed(seed))
+    output, weights = scaled_dot_product_attention(query, key, value, mask)
+    output_p, weights_p = scaled_dot_product_attention(query, key[:, permutation], value[:, permutation],
+                                                       mask[..., permutation])
+    torch.testing.assert_close(output_p, output, atol=1e-12, rtol=0)
+    torch.testing.assert_close(weights_p, weights[..., permutation], atol=1e-12, rtol=0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shift=st.floats(-1e3, 1e3, allow_nan=False), seed=st.integers(0, 10_000))
+def test_adding_a_constant_to_the_scores_leaves_the_weights_unchanged(shift, seed):
+    g = torch.Generator().manual_seed(seed)
+    scores = torch.randn(3, 5, generator=g) * 4
+    mask = random_mask(seed, (3, 5))
+    torch.testing.assert_close(masked_softmax(scores + shift, mask), masked_softmax(scores, mask),
+                               atol=1e-12, rtol=0)
+    # A constant per query row (not per key) is just as invisible:
+    row_shift = torch.randn(3, 1, generator=g) * 100
+    torch.testing.assert_close(masked_softmax(scores + row_shift, mask), masked_softmax(scores, mask),
+                               atol=1e-12, rtol=0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_keys=st.integers(2, 7), seed=st.integers(0, 10_000))
+def test_masked_keys_and_values_get_zero_gradient(n_keys, seed):
+    query, key, value = random_qkv(seed, n_keys=n_keys)
+    key.requires_grad_(True)
+    value.requires_grad_(True)
+    mask = random_mask(seed + 2, (2, 1, n_keys))  # one mask per sequence, shared by its queries
+    mask[..., -1] = False  # at least one masked key in each sequence
+    output, _ = scaled_dot_product_attention(query, key, value, mask)
+    output.sum().backward()
+    hidden = ~mask[:, 0]  # (batch, n_keys)
+    assert (key.grad[hidden] == 0).all() and (value.grad[hidden] == 0).all()
+    visible_value_grad = value.grad[~hidden].abs().sum(-1)
+    assert (visible_value_grad > 0).all(), "every visible value must receive some gradient"
+
+
 # ---------------------------------------------------------------- MultiHeadAttention
 
 @pytest.mark.parametrize("bias", [True, False])

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from attnlab.train import History, accuracy, count_parameters, default_device, evaluate, fit, seed_everything
+from attnlab.train import (History, accuracy, count_parameters, default_device, evaluate, fit, predict,
+                           seed_everything)
 
 
 def separable_data(seed, n=256):
@@ -48,11 +49,16 @@ def test_fit_with_several_inputs_and_sequence_targets():
         def forward(self, a, b):
             return self.linear(torch.stack([a, b], -1))  # (batch, positions, classes)
 
-    a, b = torch.randn(64, 5), torch.randn(64, 5)
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(256, 5, generator=g), torch.randn(256, 5, generator=g)
     targets = (a > b).long()
     targets[:, 0] = -100  # ignored positions
-    history = fit(Pairwise(), (a, b, targets), epochs=2, verbose=False)
-    assert len(history.train_metric) == 2
+    seed_everything(0)
+    model = Pairwise()
+    history = fit(model, (a, b, targets), epochs=30, lr=0.05, verbose=False)
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert history.train_metric[-1] > 0.95  # a > b is linear in (a, b): it is learnt
+    assert evaluate(model, (a, b, targets)) > 0.95
 
 
 def test_accuracy_ignores_padding_targets():
@@ -84,3 +90,55 @@ def test_evaluate_a_model_without_parameters():
 
     logits = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
     assert evaluate(Identity(), (logits, torch.tensor([0, 0]))) == 0.5
+
+
+class _Recorder(nn.Module):
+    """A linear model that records the device of every input it is called with."""
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append(x.device.type)
+        return self.linear(x)
+
+
+def test_fit_trains_on_the_gpu_and_gives_the_model_back_where_it_was(monkeypatch):
+    """No GPU here, so simulate one: `default_device` answers "cuda", and moving a tensor or a
+    module to "cuda" is recorded instead of done. fit must move the model and every batch to the
+    GPU, and put the model back on the CPU it came on."""
+    import attnlab.train as train_module
+
+    fake_gpu = torch.device("cuda")
+    monkeypatch.setattr(train_module, "default_device", lambda: fake_gpu)
+    moves = []
+    real_tensor_to, real_module_to = torch.Tensor.to, nn.Module.to
+
+    def tensor_to(self, *args, **kwargs):
+        target = args[0] if args else kwargs.get("device")
+        if isinstance(target, (torch.device, str)) and torch.device(target).type == "cuda":
+            moves.append("tensor->cuda")
+            return self
+        return real_tensor_to(self, *args, **kwargs)
+
+    def module_to(self, *args, **kwargs):
+        target = args[0] if args else kwargs.get("device")
+        moves.append(f"model->{torch.device(target).type}")
+        if torch.device(target).type == "cuda":
+            return self
+        return real_module_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", tensor_to)
+    monkeypatch.setattr(nn.Module, "to", module_to)
+    model = _Recorder()
+    fit(model, separable_data(0), val=separable_data(1), epochs=2, verbose=False)
+    assert moves[0] == "model->cuda" and moves[-1] == "model->cpu"
+    assert moves.count("tensor->cuda") >= 2 * (256 // 64) * 2  # every batch's inputs and targets
+    assert next(model.parameters()).device.type == "cpu"
+
+
+def test_predict_runs_on_the_models_device_and_returns_cpu_logits():
+    model = _Recorder()
+    logits = predict(model, (torch.randn(10, 2),), batch_size=4)
+    assert logits.shape == (10, 2) and logits.device.type == "cpu" and model.seen == ["cpu"] * 3
