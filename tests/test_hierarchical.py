@@ -81,5 +81,5 @@ def test_learns_a_keyword_task(model_class):
 
 @pytest.mark.parametrize("bad", [torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, 4), "words"])
 def test_bad_tokens_are_named(bad):
-    with pytest.raises(ValueError, match=r"tokens must be an int64 tensor of shape \(batch, n_sentences, n_words\)"):
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, n_sentences, n_words\)"):
         HierarchicalAttentionClassifier(20, 3, d=8)(bad)

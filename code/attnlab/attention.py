@@ -15,34 +15,29 @@ import math
 import torch
 from torch import nn
 
+from .checks import require_positive_int, require_same_batch, require_same_dtype, require_tensor, shape_of
+
 __all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask",
            "chunked_attention"]
 
 
-def _shape(x) -> str:
-    return str(tuple(x.shape))
-
-
-def _require_tensor(name: str, x, expected: str, min_dim: int = 1) -> None:
-    if not torch.is_tensor(x):
-        raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
-    if not x.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point tensor of shape {expected}, got dtype {x.dtype}")
-    if x.dim() < min_dim:
-        raise ValueError(f"{name} has shape {_shape(x)} but must have shape {expected}")
-
-
 def _check_query_key_value(query, key, value) -> None:
     """query: (..., n_queries, d_k), key: (..., n_keys, d_k), value: (..., n_keys, d_v)."""
-    _require_tensor("query", query, "(..., n_queries, d_k)", 2)
-    _require_tensor("key", key, "(..., n_keys, d_k)", 2)
-    _require_tensor("value", value, "(..., n_keys, d_v)", 2)
+    require_tensor("query", query, "(..., n_queries, d_k)", min_dim=2)
+    require_tensor("key", key, "(..., n_keys, d_k)", min_dim=2)
+    require_tensor("value", value, "(..., n_keys, d_v)", min_dim=2)
+    require_same_dtype(query=query, key=key, value=value)
     if query.shape[-1] != key.shape[-1]:
-        raise ValueError(f"query has shape {_shape(query)} and key has shape {_shape(key)}; "
+        raise ValueError(f"query has shape {shape_of(query)} and key has shape {shape_of(key)}; "
                          f"their last dimension d_k must agree")
     if key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"key has shape {_shape(key)} and value has shape {_shape(value)}; "
+        raise ValueError(f"key has shape {shape_of(key)} and value has shape {shape_of(value)}; "
                          f"they must have the same number of keys n_keys (dimension -2)")
+    try:
+        torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except RuntimeError:
+        raise ValueError(f"query {shape_of(query)}, key {shape_of(key)} and value {shape_of(value)} have "
+                         f"batch dimensions (all but the last two) that do not match or broadcast") from None
 
 
 def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
@@ -63,7 +58,7 @@ def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
     except RuntimeError:
         broadcast = None
     if broadcast != torch.Size(scores_shape):
-        raise ValueError(f"mask has shape {_shape(mask)} but scores have shape {shape}; "
+        raise ValueError(f"mask has shape {shape_of(mask)} but scores have shape {shape}; "
                          f"the mask must broadcast to the scores (..., n_queries, n_keys)")
     return mask.expand(scores_shape)
 
@@ -76,7 +71,7 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: 
     Returns weights of the shape of ``scores``. A row with no ``True`` entry gets all-zero
     weights (never NaN, never uniform), and its gradient is zero, not NaN.
     """
-    _require_tensor("scores", scores, "(..., n_keys)")
+    require_tensor("scores", scores, "(..., n_keys)", min_dim=1)
     if mask is None:
         return torch.softmax(scores, dim=dim)
     mask = check_mask(mask, scores.shape)
@@ -110,6 +105,8 @@ class MultiHeadAttention(nn.Module):
 
     def __init__(self, d_model: int, num_heads: int, bias: bool = True):
         super().__init__()
+        require_positive_int("d_model", d_model)
+        require_positive_int("num_heads", num_heads)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
         self.d_model, self.num_heads, self.d_head = d_model, num_heads, d_model // num_heads
@@ -129,10 +126,15 @@ class MultiHeadAttention(nn.Module):
         Returns output (batch, n_queries, d_model) and weights (batch, heads, n_queries, n_keys).
         """
         for name, x, n in (("query", query, "n_queries"), ("key", key, "n_keys"), ("value", value, "n_keys")):
-            _require_tensor(name, x, f"(batch, {n}, d_model={self.d_model})")
-            if x.dim() != 3 or x.shape[-1] != self.d_model:
-                raise ValueError(f"{name} has shape {_shape(x)} but must have shape "
+            require_tensor(name, x, f"(batch, {n}, d_model={self.d_model})", dim=3)
+            if x.shape[-1] != self.d_model:
+                raise ValueError(f"{name} has shape {shape_of(x)} but must have shape "
                                  f"(batch, {n}, d_model={self.d_model})")
+        require_same_batch(query=query, key=key, value=value)
+        require_same_dtype(query=query, key=key, value=value)
+        if key.shape[1] != value.shape[1]:
+            raise ValueError(f"key has shape {shape_of(key)} and value has shape {shape_of(value)}; "
+                             f"they must hold the same number of keys n_keys (dimension 1)")
         if mask is not None:
             batch, n_queries, n_keys = query.shape[0], query.shape[1], key.shape[1]
             mask = check_mask(mask, torch.Size((batch, n_queries, n_keys))).unsqueeze(1)
@@ -190,9 +192,8 @@ def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
     query whose keys are all masked gets zeros. The weights are never formed, so none are returned.
     """
     _check_query_key_value(query, key, value)
-    for name, size in (("chunk_size", chunk_size), ("query_chunk_size", query_chunk_size)):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"{name} must be a positive int, got {size!r}")
+    require_positive_int("chunk_size", chunk_size)
+    require_positive_int("query_chunk_size", query_chunk_size)
     n_queries, n_keys = query.shape[-2], key.shape[-2]
     batch = torch.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
     if mask is not None:

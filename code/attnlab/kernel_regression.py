@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import torch
 
-from .attention import _require_tensor, _shape, masked_softmax
+from .attention import masked_softmax
+from .checks import require_tensor, shape_of
 
 __all__ = ["gaussian_scores", "nadaraya_watson", "leave_one_out_error", "fit_bandwidth"]
 
@@ -24,9 +25,9 @@ def gaussian_scores(query_x: torch.Tensor, key_x: torch.Tensor, bandwidth) -> to
     Returns (n_queries, n_keys).
     """
     for name, x, n in (("query_x", query_x, "n_queries"), ("key_x", key_x, "n_keys")):
-        _require_tensor(name, x, f"({n},)")
+        require_tensor(name, x, f"({n},)", min_dim=1)
         if x.dim() != 1:
-            raise ValueError(f"{name} has shape {_shape(x)} but must have shape ({n},)")
+            raise ValueError(f"{name} has shape {shape_of(x)} but must have shape ({n},)")
     bandwidth = torch.as_tensor(bandwidth, dtype=query_x.dtype)
     if bandwidth.dim() != 0 or not bool(bandwidth > 0):
         raise ValueError(f"bandwidth must be one positive number, got {bandwidth}")
@@ -41,9 +42,9 @@ def nadaraya_watson(query_x: torch.Tensor, key_x: torch.Tensor, values: torch.Te
     mask: bool, broadcastable to (n_queries, n_keys), ``True`` = may be used.
     Returns ``(prediction, weights)``: prediction (n_queries,) or (n_queries, d_v), weights (n_queries, n_keys).
     """
-    _require_tensor("values", values, "(n_keys,) or (n_keys, d_v)")
+    require_tensor("values", values, "(n_keys,) or (n_keys, d_v)", min_dim=1)
     if values.shape[0] != key_x.shape[0] or values.dim() > 2:
-        raise ValueError(f"values has shape {_shape(values)} but must have shape (n_keys,) or (n_keys, d_v) "
+        raise ValueError(f"values has shape {shape_of(values)} but must have shape (n_keys,) or (n_keys, d_v) "
                          f"with n_keys={key_x.shape[0]} as in key_x")
     weights = masked_softmax(gaussian_scores(query_x, key_x, bandwidth), mask)
     return weights @ values, weights

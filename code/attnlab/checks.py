@@ -1,0 +1,79 @@
+"""Argument checks shared by every public function of the package.
+
+Each check raises an error that names the argument and the expected shape, in the book's words:
+"query has shape (2, 5) but must have shape (batch, n_queries, d_model=8)". Shapes are written as
+in the docstrings, e.g. ``"(batch, seq_len)"``; a check that knows a dimension's value adds it.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["shape_of", "require_tensor", "require_tokens", "require_same_batch", "require_same_dtype",
+           "require_positive_int", "require_non_negative_int"]
+
+
+def shape_of(x) -> str:
+    """``x``'s shape as the book writes it, e.g. ``(2, 5)``; for a non-tensor, its type's name."""
+    return str(tuple(x.shape)) if torch.is_tensor(x) else type(x).__name__
+
+
+def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_dim: int = 0,
+                   floating: bool = True) -> torch.Tensor:
+    """``x`` must be a tensor of shape ``expected`` (a text such as ``"(batch, n, d)"``).
+
+    ``dim``: the exact number of dimensions, or ``min_dim`` the least; ``floating``: a
+    floating-point dtype is required (set it to False to accept any number type).
+    """
+    if not torch.is_tensor(x):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
+    if floating and not x.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor of shape {expected}, got dtype {x.dtype}")
+    if (dim is not None and x.dim() != dim) or x.dim() < min_dim:
+        raise ValueError(f"{name} has shape {shape_of(x)} but must have shape {expected}")
+    return x
+
+
+def require_tokens(name: str, tokens, expected: str = "(batch, seq_len)") -> torch.Tensor:
+    """``tokens`` must be a long tensor of token ids of shape ``expected`` (as many dimensions)."""
+    dim = expected.count(",") + 1
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != dim:
+        got = f"shape {shape_of(tokens)} and dtype {tokens.dtype}" if torch.is_tensor(tokens) else shape_of(tokens)
+        raise ValueError(f"{name} must be a long tensor of shape {expected} (token ids), got {got}")
+    return tokens
+
+
+def require_same_batch(**tensors: torch.Tensor) -> int:
+    """All ``tensors`` must share their first (batch) dimension; return it."""
+    sizes = {name: x.shape[0] for name, x in tensors.items() if torch.is_tensor(x) and x.dim() > 0}
+    if len(set(sizes.values())) > 1:
+        listed = ", ".join(f"{name} {shape_of(tensors[name])}" for name in sizes)
+        raise ValueError(f"the batch sizes differ: {listed}; they must share their first dimension (batch)")
+    return next(iter(sizes.values()), 0)
+
+
+def require_same_dtype(**tensors: torch.Tensor) -> torch.dtype:
+    """All ``tensors`` must share one dtype (e.g. all float32, or all float64); return it."""
+    dtypes = {name: x.dtype for name, x in tensors.items() if torch.is_tensor(x)}
+    if len(set(dtypes.values())) > 1:
+        listed = ", ".join(f"{name} {dtype}" for name, dtype in dtypes.items())
+        raise TypeError(f"the dtypes differ: {listed}; convert them to one, e.g. with .double() or .float()")
+    return next(iter(dtypes.values()), torch.get_default_dtype())
+
+
+def _require_int(name: str, value, least: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a {what} int, got {type(value).__name__} {value!r}")
+    if value < least:
+        raise ValueError(f"{name} must be a {what} int (at least {least}), got {value}")
+    return value
+
+
+def require_positive_int(name: str, value) -> int:
+    """``value`` must be an int of at least 1."""
+    return _require_int(name, value, 1, "positive")
+
+
+def require_non_negative_int(name: str, value) -> int:
+    """``value`` must be an int of at least 0."""
+    return _require_int(name, value, 0, "non-negative")

@@ -1,0 +1,83 @@
+"""attnlab.checks, and the errors a learner meets when a public function gets bad input."""
+
+import pytest
+import torch
+
+from attnlab.attention import MultiHeadAttention, chunked_attention, scaled_dot_product_attention
+from attnlab.checks import (require_non_negative_int, require_positive_int, require_same_batch,
+                            require_same_dtype, require_tensor, require_tokens)
+from attnlab.hard import window_mask
+
+
+def test_require_tensor_names_the_argument_and_the_shape():
+    with pytest.raises(TypeError, match=r"query must be a torch.Tensor of shape \(batch, n, d\), got list"):
+        require_tensor("query", [1.0], "(batch, n, d)")
+    with pytest.raises(TypeError, match="query must be a floating-point tensor .* got dtype torch.int64"):
+        require_tensor("query", torch.ones(2, 3, dtype=torch.long), "(batch, n, d)")
+    with pytest.raises(ValueError, match=r"query has shape \(2, 3\) but must have shape \(batch, n, d\)"):
+        require_tensor("query", torch.ones(2, 3), "(batch, n, d)", dim=3)
+    x = torch.ones(2, 3, 4)
+    assert require_tensor("query", x, "(batch, n, d)", dim=3) is x
+
+
+def test_require_tokens():
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\) .*dtype torch.float32"):
+        require_tokens("tokens", torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"shape \(batch, n_sentences, n_words\)"):
+        require_tokens("tokens", torch.zeros(2, 3, dtype=torch.long), "(batch, n_sentences, n_words)")
+
+
+def test_batch_and_dtype_must_agree():
+    with pytest.raises(ValueError, match=r"the batch sizes differ: a \(2, 3\), b \(4, 3\)"):
+        require_same_batch(a=torch.ones(2, 3), b=torch.ones(4, 3))
+    assert require_same_batch(a=torch.ones(2, 3), b=torch.ones(2)) == 2
+    with pytest.raises(TypeError, match="the dtypes differ: a torch.float32, b torch.float64"):
+        require_same_dtype(a=torch.ones(1), b=torch.ones(1, dtype=torch.float64))
+
+
+@pytest.mark.parametrize("check, value, error, phrase", [
+    (require_positive_int, 0, ValueError, "n must be a positive int \\(at least 1\\), got 0"),
+    (require_positive_int, 2.0, TypeError, "n must be a positive int, got float 2.0"),
+    (require_positive_int, True, TypeError, "got bool"),
+    (require_non_negative_int, -1, ValueError, "n must be a non-negative int \\(at least 0\\), got -1"),
+])
+def test_integers(check, value, error, phrase):
+    with pytest.raises(error, match=phrase):
+        check("n", value)
+    assert check("n", 3) == 3
+
+
+# ---- the gaps the issue on mechanisms found, now closed -------------------------------------
+
+def test_multi_head_attention_with_zero_heads_is_named_not_a_zero_division():
+    with pytest.raises(ValueError, match="num_heads must be a positive int"):
+        MultiHeadAttention(8, 0)
+    with pytest.raises(ValueError, match="d_model must be a positive int"):
+        MultiHeadAttention(0, 1)
+
+
+def test_multi_head_attention_reports_the_shapes_the_user_passed():
+    layer = MultiHeadAttention(8, 2)
+    with pytest.raises(ValueError, match=r"the batch sizes differ: query \(2, 3, 8\), key \(3, 5, 8\), value \(3, 5, 8\)"):
+        layer(torch.ones(2, 3, 8), torch.ones(3, 5, 8), torch.ones(3, 5, 8))
+    with pytest.raises(ValueError, match=r"key has shape \(2, 5, 8\) and value has shape \(2, 4, 8\)"):
+        layer(torch.ones(2, 3, 8), torch.ones(2, 5, 8), torch.ones(2, 4, 8))
+    with pytest.raises(TypeError, match="the dtypes differ"):
+        layer(torch.ones(2, 3, 8), torch.ones(2, 5, 8, dtype=torch.float64), torch.ones(2, 5, 8))
+
+
+def test_attention_with_mismatched_batches_or_dtypes_is_named():
+    q, k, v = torch.ones(2, 3, 4), torch.ones(3, 5, 4), torch.ones(3, 5, 2)
+    for attend in (scaled_dot_product_attention, chunked_attention):
+        with pytest.raises(ValueError, match="batch dimensions .* do not match or broadcast"):
+            attend(q, k, v)
+        with pytest.raises(TypeError, match="the dtypes differ"):
+            attend(q, torch.ones(2, 5, 4, dtype=torch.float64), torch.ones(2, 5, 2))
+
+
+def test_window_mask_rejects_a_negative_half_width():
+    with pytest.raises(ValueError, match="half_width must be a non-negative int"):
+        window_mask(5, torch.tensor([2.0]), -1)
+    with pytest.raises(ValueError, match="n_keys must be a positive int"):
+        window_mask(0, torch.tensor([2.0]), 1)
+    assert window_mask(5, torch.tensor([2.0]), 0).tolist() == [[False, False, True, False, False]]
