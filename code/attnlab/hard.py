@@ -24,17 +24,10 @@ import torch
 from torch import nn
 
 from .attention import masked_softmax
+from .checks import require_non_negative_int, require_positive_int, require_tensor
 
 __all__ = ["sample_hard", "gumbel_softmax", "reinforce_surrogate", "leave_one_out_baseline",
            "window_mask", "local_weights", "PredictivePosition", "gradient_variance"]
-
-
-def _require_float(name: str, x, expected: str) -> None:
-    if not torch.is_tensor(x) or not x.is_floating_point():
-        raise TypeError(f"{name} must be a floating-point torch.Tensor of shape {expected}, "
-                        f"got {type(x).__name__ if not torch.is_tensor(x) else x.dtype}")
-    if x.dim() < 1:
-        raise ValueError(f"{name} has shape {tuple(x.shape)} but must have shape {expected}")
 
 
 def sample_hard(logits: torch.Tensor, generator: torch.Generator | None = None
@@ -44,7 +37,7 @@ def sample_hard(logits: torch.Tensor, generator: torch.Generator | None = None
     logits: (..., n_keys). Returns ``(index, log_prob)``, both of shape ``(...)``: the sampled
     key and the log-probability of having sampled it (differentiable in ``logits``).
     """
-    _require_float("logits", logits, "(..., n_keys)")
+    require_tensor("logits", logits, "(..., n_keys)", min_dim=1)
     log_probs = torch.log_softmax(logits, dim=-1)
     flat = log_probs.detach().exp().reshape(-1, logits.shape[-1])
     index = torch.multinomial(flat, 1, generator=generator).reshape(logits.shape[:-1])
@@ -60,7 +53,7 @@ def gumbel_softmax(logits: torch.Tensor, tau: float = 1.0, hard: bool = True,
     relaxed sample ``softmax((logits + g) / tau)``. With ``generator=None`` it draws the same
     noise as ``torch.nn.functional.gumbel_softmax`` under the same global seed.
     """
-    _require_float("logits", logits, "(..., n_keys)")
+    require_tensor("logits", logits, "(..., n_keys)", min_dim=1)
     if not tau > 0:
         raise ValueError(f"tau must be positive, got {tau}")
     gumbels = -torch.empty_like(logits).exponential_(generator=generator).log()
@@ -77,7 +70,7 @@ def leave_one_out_baseline(rewards: torch.Tensor) -> torch.Tensor:
     rewards: (batch,) or (batch, ...). Returns the same shape. It does not depend on the
     sample's own action, so subtracting it leaves REINFORCE unbiased.
     """
-    _require_float("rewards", rewards, "(batch, ...)")
+    require_tensor("rewards", rewards, "(batch, ...)", min_dim=1)
     n = rewards.shape[0]
     if n < 2:
         raise ValueError(f"rewards has shape {tuple(rewards.shape)}; a leave-one-out baseline needs batch >= 2")
@@ -93,8 +86,8 @@ def reinforce_surrogate(log_prob: torch.Tensor, loss: torch.Tensor,
     sample reached (the reward is ``-loss``); baseline: broadcastable, or None for none.
     Returns a scalar: ``mean((loss - baseline).detach() * log_prob)``.
     """
-    _require_float("log_prob", log_prob, "(batch, ...)")
-    _require_float("loss", loss, "(batch, ...)")
+    require_tensor("log_prob", log_prob, "(batch, ...)", min_dim=1)
+    require_tensor("loss", loss, "(batch, ...)", min_dim=1)
     if log_prob.shape != loss.shape:
         raise ValueError(f"log_prob has shape {tuple(log_prob.shape)} and loss has shape "
                          f"{tuple(loss.shape)}; they must be equal (one loss per sampled key)")
@@ -108,8 +101,9 @@ def window_mask(n_keys: int, centre: torch.Tensor, half_width: int) -> torch.Ten
     centre: (...) real-valued positions. Returns (..., n_keys). The comparison has no gradient:
     the window's integer boundaries are not a differentiable function of the centre.
     """
-    if not torch.is_tensor(centre) or not centre.is_floating_point():
-        raise TypeError(f"centre must be a floating-point torch.Tensor of shape (...), got {type(centre).__name__}")
+    require_positive_int("n_keys", n_keys)
+    require_non_negative_int("half_width", half_width)
+    require_tensor("centre", centre, "(...)")
     positions = torch.arange(n_keys, device=centre.device, dtype=centre.dtype)
     return (positions - centre.detach().unsqueeze(-1)).abs() <= half_width
 
@@ -124,7 +118,7 @@ def local_weights(scores: torch.Tensor, centre: torch.Tensor, half_width: int,
     ``sigma = D / 2``, through which the loss has a gradient with respect to ``p``.
     Returns weights (..., n_keys).
     """
-    _require_float("scores", scores, "(..., n_keys)")
+    require_tensor("scores", scores, "(..., n_keys)", min_dim=1)
     if not torch.is_tensor(centre) or centre.shape != scores.shape[:-1]:
         raise ValueError(f"centre has shape {tuple(getattr(centre, 'shape', ()))} but must have shape "
                          f"{tuple(scores.shape[:-1])}, one position per row of scores {tuple(scores.shape)}")
@@ -152,7 +146,7 @@ class PredictivePosition(nn.Module):
         self.d_in, self.n_keys = d_in, n_keys
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        _require_float("h", h, f"(..., d_in={self.d_in})")
+        require_tensor("h", h, f"(..., d_in={self.d_in})")
         if h.shape[-1] != self.d_in:
             raise ValueError(f"h has shape {tuple(h.shape)} but must have shape (..., d_in={self.d_in})")
         return (self.n_keys - 1) * torch.sigmoid(self.v(torch.tanh(self.W(h)))).squeeze(-1)

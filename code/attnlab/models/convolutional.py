@@ -12,13 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..checks import require_tokens
+
 __all__ = ["Convolution", "ConvEncoder", "ConvClassifier"]
-
-
-def _check_tokens(tokens) -> None:
-    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
-        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
-        raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
 
 
 class Convolution(nn.Module):
@@ -74,7 +70,7 @@ class ConvEncoder(nn.Module):
         return x.transpose(1, 2)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens)
         return self.convolve(self.embedding(tokens))
 
 

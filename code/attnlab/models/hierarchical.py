@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..attention import masked_softmax
+from ..checks import require_tokens
 
 __all__ = ["AttentionPool", "WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier"]
 
@@ -56,12 +57,6 @@ class WordEncoder(nn.Module):
         return (embedded + context).view(batch, n_sentences, n_words, -1)
 
 
-def _check_tokens(tokens) -> None:
-    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 3:
-        shape = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
-        raise ValueError(f"tokens must be an int64 tensor of shape (batch, n_sentences, n_words), got {shape}")
-
-
 class FlatAttentionClassifier(nn.Module):
     """Single-layer attention: one query over all words. forward(tokens) -> logits (batch, n_classes).
 
@@ -76,7 +71,7 @@ class FlatAttentionClassifier(nn.Module):
         self.classifier = nn.Linear(d, n_classes)
 
     def forward(self, tokens: torch.Tensor, return_weights: bool = False):
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         batch, n_sentences, n_words = tokens.shape
         words = self.encoder(tokens).view(batch, n_sentences * n_words, -1)
         document, weights = self.pool(words, (tokens != 0).view(batch, -1))
@@ -100,7 +95,7 @@ class HierarchicalAttentionClassifier(nn.Module):
         self.classifier = nn.Linear(d, n_classes)
 
     def forward(self, tokens: torch.Tensor, return_weights: bool = False):
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         word_mask = tokens != 0
         sentences, word_weights = self.word_pool(self.encoder(tokens), word_mask)  # (batch, n_sentences, d)
         document, sentence_weights = self.sentence_pool(sentences, word_mask.any(-1))

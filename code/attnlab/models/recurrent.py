@@ -18,17 +18,12 @@ import torch
 from torch import nn
 
 from ..attention import scaled_dot_product_attention
+from ..checks import require_tokens
 
 __all__ = ["RecurrentEncoder", "FinalStateReadout", "MeanReadout", "AttentionReadout",
            "RecurrentClassifier", "CELLS"]
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
-
-
-def _check_tokens(tokens, name: str = "tokens") -> None:
-    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
-        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
-        raise ValueError(f"{name} must be a long tensor of shape (batch, seq_len), got {got}")
 
 
 class RecurrentEncoder(nn.Module):
@@ -50,7 +45,7 @@ class RecurrentEncoder(nn.Module):
         self.rnn = CELLS[cell](d_embed, d_hidden, batch_first=True)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None):
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens)
         states, _ = self.rnn(self.embedding(tokens))
         if lengths is None:
             return states, states[:, -1]

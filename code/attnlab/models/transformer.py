@@ -23,6 +23,7 @@ from torch import nn
 
 from ..attention import MultiHeadAttention
 from ..positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from ..checks import require_tokens
 
 __all__ = ["TransformerConfig", "SelfAttention", "FeedForward", "Block", "TransformerEncoder", "TransformerClassifier",
            "ExternalQueryClassifier"]
@@ -42,12 +43,6 @@ class TransformerConfig:
     dropout: float = 0.0
     n_classes: int = 2
     pooling: str = "mean"
-
-
-def _check_tokens(tokens) -> None:
-    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != 2:
-        got = tuple(tokens.shape) if torch.is_tensor(tokens) else type(tokens).__name__
-        raise ValueError(f"tokens must be a long tensor of shape (batch, seq_len), got {got}")
 
 
 class SelfAttention(nn.Module):
@@ -116,7 +111,7 @@ class TransformerEncoder(nn.Module):
         self.norm = nn.LayerNorm(config.d_model)
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None):
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens)
         if mask is not None and (not torch.is_tensor(mask) or mask.shape != tokens.shape or mask.dtype != torch.bool):
             got = tuple(mask.shape) if torch.is_tensor(mask) else type(mask).__name__
             raise ValueError(f"mask must be a bool tensor of shape (batch, seq_len)={tuple(tokens.shape)}, got {got}")
@@ -177,7 +172,7 @@ class ExternalQueryClassifier(nn.Module):
         self.head = nn.Sequential(nn.Linear(d_model, d_hidden), nn.ReLU(), nn.Linear(d_hidden, n_classes))
 
     def attend(self, tokens: torch.Tensor):
-        _check_tokens(tokens)
+        require_tokens("tokens", tokens)
         x = self.positions(self.embedding(tokens))
         return self.attention(self.query.expand(len(x), 1, -1), x, x)
 
