@@ -42,7 +42,7 @@ def test_input_dependence_is_zero_outside_the_window():
     assert (dependence[4:7] > 0).all() and (dependence[:4] == 0).all() and (dependence[7:] == 0).all()
     with pytest.raises(ValueError, match="position must lie in 0 .. 10"):
         input_dependence(Convolution(), torch.randn(1, 11, 4), 11)
-    with pytest.raises(ValueError, match=r"inputs must be a float tensor of shape \(batch, seq_len, d_in\)"):
+    with pytest.raises(ValueError, match=r"inputs has shape \(11, 4\) but must have shape \(batch, seq_len, d_in\)"):
         input_dependence(Convolution(), torch.randn(11, 4), 1)
 
 

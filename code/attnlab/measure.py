@@ -17,16 +17,12 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
+from .checks import require_tensor
+
 __all__ = ["receptive_field", "input_dependence", "gradient_by_distance", "connects_ends", "layers_to_connect",
            "recurrent_states", "steps_on_path", "sequential_depth"]
 
 Sequencewise = Callable[[torch.Tensor], torch.Tensor]
-
-
-def _check_sequence(name: str, x, d: str = "d") -> None:
-    if not torch.is_tensor(x) or x.dim() != 3 or not x.is_floating_point():
-        got = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-        raise ValueError(f"{name} must be a float tensor of shape (batch, seq_len, {d}), got {got}")
 
 
 def receptive_field(n_layers: int, kernel_size: int, dilation: int = 1) -> int:
@@ -45,12 +41,12 @@ def input_dependence(function: Sequencewise, inputs: torch.Tensor, position: int
     Returns (seq_len,): the norm of the gradient of ``function(inputs)[:, position].sum()``
     with respect to each input position. Exactly 0 where the output cannot see the input.
     """
-    _check_sequence("inputs", inputs, "d_in")
+    require_tensor("inputs", inputs, "(batch, seq_len, d_in)", dim=3)
     if not -inputs.shape[1] <= position < inputs.shape[1]:
         raise ValueError(f"position must lie in 0 .. {inputs.shape[1] - 1}, got {position}")
     inputs = inputs.detach().clone().requires_grad_(True)
     outputs = function(inputs)
-    _check_sequence("function(inputs)", outputs, "d_out")
+    require_tensor("function(inputs)", outputs, "(batch, seq_len, d_out)", dim=3)
     (grad,) = torch.autograd.grad(outputs[:, position].sum(), inputs)
     return grad.norm(dim=-1).sum(dim=0)
 
@@ -62,7 +58,7 @@ def gradient_by_distance(encoder: Callable[[torch.Tensor], torch.Tensor], inputs
     Returns (seq_len,): entry ``t`` is the Frobenius norm of the Jacobian
     ``d final / d inputs[:, seq_len - 1 - t]``, averaged over the batch (t = 0 is the last input).
     """
-    _check_sequence("inputs", inputs, "d_in")
+    require_tensor("inputs", inputs, "(batch, seq_len, d_in)", dim=3)
     batch = inputs.shape[0]
     probe = encoder(inputs[:1])
     if not torch.is_tensor(probe) or probe.dim() != 2 or probe.shape[0] != 1:
@@ -98,7 +94,7 @@ def connects_ends(function: Sequencewise, inputs: torch.Tensor) -> bool:
     every output that cannot see it. (Use layers without ReLU: a ReLU adds zeros that depend on
     the data, not on the wiring.)
     """
-    _check_sequence("inputs", inputs, "d_in")
+    require_tensor("inputs", inputs, "(batch, seq_len, d_in)", dim=3)
     return _sees_both([torch.func.jvp(function, (inputs,), (t,))[1] for t in _end_tangents(inputs)])
 
 
