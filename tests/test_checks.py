@@ -25,6 +25,10 @@ def test_require_tokens():
         require_tokens("tokens", torch.zeros(2, 3))
     with pytest.raises(ValueError, match=r"shape \(batch, n_sentences, n_words\)"):
         require_tokens("tokens", torch.zeros(2, 3, dtype=torch.long), "(batch, n_sentences, n_words)")
+    asked = torch.zeros(4, dtype=torch.long)
+    assert require_tokens("asked", asked, "(batch,)") is asked
+    with pytest.raises(ValueError, match=r"asked must be a long tensor of shape \(batch,\)"):
+        require_tokens("asked", torch.zeros(4, 1, dtype=torch.long), "(batch,)")
 
 
 def test_batch_and_dtype_must_agree():

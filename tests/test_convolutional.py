@@ -56,7 +56,7 @@ def test_mean_pooled_logits_are_a_sum_of_local_terms():
 @pytest.mark.parametrize("make, phrase", [
     (lambda: ConvEncoder(5, 4, 4, kernel_size=4), "kernel_size must be odd"),
     (lambda: ConvEncoder(5, 4, 4, n_layers=0), "n_layers must be at least 1"),
-    (lambda: ConvClassifier(5, 2, pooling="sum"), "pooling must be 'mean' or 'max'"),
+    (lambda: ConvClassifier(5, 2, pooling="sum"), "pooling must be 'mean', 'max' or 'middle'"),
 ])
 def test_bad_construction_is_named(make, phrase):
     with pytest.raises(ValueError, match=phrase):
@@ -93,3 +93,34 @@ def test_convolution_bad_input_is_named():
         Convolution(4, 2)
     with pytest.raises(ValueError, match=r"x must have shape \(batch, seq_len, d_model=4\)"):
         Convolution(4)(torch.zeros(2, 3, 5))
+
+
+def test_conv_state_encoder_feeds_an_attention_read_out():
+    from attnlab.models.convolutional import ConvStateEncoder
+    from attnlab.models.recurrent import AttentionReadout, RecurrentClassifier
+    torch.manual_seed(0)
+    encoder = ConvStateEncoder(vocab_size=11, d_embed=8, channels=12, kernel_size=3)
+    tokens = torch.randint(1, 11, (4, 9))
+    states, last = encoder(tokens)
+    assert states.shape == (4, 9, 12) and torch.equal(last, states[:, -1])
+    changed = tokens.clone()
+    changed[:, 0] = (changed[:, 0] % 10) + 1                   # a state sees only its window of 3 tokens
+    torch.testing.assert_close(encoder(changed)[0][:, 2:], states[:, 2:])
+    model = RecurrentClassifier(encoder, AttentionReadout(12), n_classes=2)
+    logits, weights = model.attend(tokens)
+    assert logits.shape == (4, 2) and weights.shape == (4, 9)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(4))
+    torch.testing.assert_close(model(tokens), logits)
+
+
+def test_middle_pooling_reads_the_middle_output_only():
+    torch.manual_seed(0)
+    model = ConvClassifier(10, 2, d_embed=4, channels=5, kernel_size=3, n_layers=2, pooling="middle")
+    tokens = torch.randint(1, 10, (3, 11))
+    states = model.encoder(tokens)
+    torch.testing.assert_close(model(tokens), model.classifier(states[:, 5]))
+    far = tokens.clone()
+    far[:, 0] = (far[:, 0] % 9) + 1                      # outside the middle output's window of 5
+    torch.testing.assert_close(model(far), model(tokens))
+    with pytest.raises(ValueError, match="'mean', 'max' or 'middle'"):
+        ConvClassifier(10, 2, pooling="first")

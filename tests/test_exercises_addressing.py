@@ -2,31 +2,36 @@
 
 import torch
 
-from attnlab.attention import masked_softmax
 from attnlab.exercises import check
 
 
-def solution(query, keys, values, temperature):
-    return masked_softmax(keys @ query / temperature) @ values
+def solution(query_x, key_x, values, bandwidth):
+    scores = -(query_x[:, None] - key_x[None, :]) ** 2 / (2 * bandwidth ** 2)
+    return torch.softmax(scores, dim=1) @ values
 
 
-def test_soft_read_accepts_the_solution(capsys):
-    assert check("3.1-soft-read", solution)
+def test_nadaraya_watson_accepts_the_solution(capsys):
+    assert check("3.1-nadaraya-watson", solution)
     assert "Correct" in capsys.readouterr().out
 
 
-def test_soft_read_rejects_typical_mistakes(capsys):
+def test_nadaraya_watson_rejects_typical_mistakes(capsys):
+    def distance(q, k):
+        return q[:, None] - k[None, :]
     mistakes = {
-        "divide the scores by the temperature": lambda q, k, v, t: masked_softmax(k @ q) @ v,
-        "the softmax) is missing": lambda q, k, v, t: (k @ q / t) @ v,
-        "you averaged the keys": lambda q, k, v, t: (masked_softmax(k @ q / t) @ k)[:3],
-        "a hard read": lambda q, k, v, t: v[(k @ q).argmax()],
-        "off by up to": lambda q, k, v, t: masked_softmax(k @ q / t) @ v * 2,
-        "has shape": lambda q, k, v, t: masked_softmax(k @ q / t)[:, None] * v,
-        "ends with `return`": lambda q, k, v, t: None,
+        "not h²": lambda q, k, v, h: torch.softmax(-distance(q, k) ** 2 / h ** 2, 1) @ v,
+        "square the bandwidth": lambda q, k, v, h: torch.softmax(-distance(q, k) ** 2 / (2 * h), 1) @ v,
+        "need a minus sign": lambda q, k, v, h: torch.softmax(distance(q, k) ** 2 / (2 * h ** 2), 1) @ v,
+        "uses its square": lambda q, k, v, h: torch.softmax(-distance(q, k).abs() / (2 * h ** 2), 1) @ v,
+        "not normalised": lambda q, k, v, h: torch.exp(-distance(q, k) ** 2 / (2 * h ** 2)) @ v,
+        "hard read": lambda q, k, v, h: v[(-distance(q, k) ** 2).argmax(1)],
+        "off by up to": lambda q, k, v, h: solution(q, k, v, h) + 0.1,
+        "has shape": lambda q, k, v, h: torch.softmax(-distance(q, k) ** 2 / (2 * h ** 2), 1),
+        "ends with `return`": lambda q, k, v, h: None,
+        "raised": lambda q, k, v, h: q @ k,
     }
     for phrase, mistake in mistakes.items():
-        assert not check("3.1-soft-read", mistake)
+        assert not check("3.1-nadaraya-watson", mistake)
         assert phrase in capsys.readouterr().out, phrase
 
 
@@ -39,4 +44,4 @@ def test_bandwidth_limit(capsys):
     assert not check("3.1-bandwidth-limit", "zero")
     assert "not one of the options" in capsys.readouterr().out
     assert not check("3.1-bandwidth-limit", None)
-    assert "still None: set it to one of the strings" in capsys.readouterr().out
+    assert "is None" in capsys.readouterr().out

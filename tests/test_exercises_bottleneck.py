@@ -23,3 +23,27 @@ def test_bits_names_each_typical_mistake(capsys):
     for phrase, bits in mistakes.items():
         assert not check("1.2-bits", bits)
         assert phrase in capsys.readouterr().out, phrase
+
+
+def test_gru_parameters_accepts_the_count(capsys):
+    import torch
+    count = sum(p.numel() for p in torch.nn.GRU(32, 128).parameters())
+    assert count == 3 * (32 * 128 + 128 * 128 + 2 * 128)
+    assert check("1.2-gru-parameters", count)
+    assert "square of its width" in capsys.readouterr().out
+
+
+def test_gru_parameters_names_each_typical_mistake(capsys):
+    d_in, d = 32, 128
+    mistakes = {
+        "forgot the biases": 3 * (d_in * d + d * d),
+        "TWO bias vectors": 3 * (d_in * d + d * d + d),
+        "That is one gate": d_in * d + d * d + 2 * d,
+        "Four gates is an LSTM": 4 * (d_in * d + d * d + 2 * d),
+        "only the state-to-state weights": 3 * d * d,
+        "is not it": 1000,
+        "is None": None,
+    }
+    for phrase, answer in mistakes.items():
+        assert not check("1.2-gru-parameters", answer)
+        assert phrase in capsys.readouterr().out, phrase

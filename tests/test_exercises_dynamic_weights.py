@@ -36,7 +36,7 @@ def test_padding_count_passes(capsys):
     (131_072, "add the 32 biases"),
     (16_416, "512 x 8 inputs"),
     (4_128, "to each of the 32 hidden units"),
-    (9_154, "is not the parameter count"),
+    (9_154, "(inputs x outputs) weights plus one bias per output"),
 ])
 def test_padding_count_mistakes_are_named(answer, phrase, capsys):
     assert not check("2.3-padding-count", answer)

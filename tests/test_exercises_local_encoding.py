@@ -1,6 +1,7 @@
 """The checkers of "Local encoding" accept the solutions and name the typical mistakes."""
 
 import pytest
+import torch
 
 from attnlab.exercises import check
 
@@ -36,4 +37,41 @@ def test_depth_solution_passes(capsys):
 ])
 def test_depth_mistakes(answer, phrase, capsys):
     assert not check("2.1-depth-for-length", answer)
+    assert phrase in capsys.readouterr().out
+
+
+def clip(grads, max_norm):
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    return [g * min(1.0, max_norm / (total.item() + 1e-6)) for g in grads]
+
+
+def test_clip_solution_passes(capsys):
+    assert check("2.1-clip-grad-norm", clip)
+    assert "One factor for all the gradients" in capsys.readouterr().out
+
+
+def test_clip_in_place_like_torch_passes():
+    def torch_clip(grads, max_norm):
+        parameters = [torch.nn.Parameter(torch.zeros_like(g)) for g in grads]
+        for p, g in zip(parameters, grads):
+            p.grad = g.clone()
+        torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+        return [p.grad for p in parameters]
+    assert check("2.1-clip-grad-norm", torch_clip)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (lambda grads, m: [g * min(1.0, m / g.norm().item()) for g in grads], "clipped each tensor on its own"),
+    (lambda grads, m: [g.clamp(-m, m) for g in grads], "changes the gradient's direction"),
+    (lambda grads, m: [g * m / torch.sqrt(sum((h ** 2).sum() for h in grads)) for g in grads],
+     "clipping only ever scales down"),
+    (lambda grads, m: list(grads), "you returned them unchanged"),
+    (lambda grads, m: None, "returned None"),
+    (lambda grads, m: grads[0], "return a list of 2 tensors"),
+    (lambda grads, m: [g.flatten() for g in grads], "should have shape (3, 4)"),
+    (lambda grads, m: [g * 0.5 for g in grads], "off by up to"),
+    (lambda grads: grads, "raised TypeError"),
+])
+def test_clip_mistakes(answer, phrase, capsys):
+    assert not check("2.1-clip-grad-norm", answer)
     assert phrase in capsys.readouterr().out

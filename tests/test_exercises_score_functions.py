@@ -24,6 +24,29 @@ def test_general_score_rejects_mistakes(mistake, phrase, capsys):
     assert phrase in capsys.readouterr().out
 
 
+def additive(q, k, wq, wk, v):
+    return torch.tanh((q @ wq.T)[:, None, :] + (k @ wk.T)[None, :, :]) @ v
+
+
+def test_additive_score_accepts_the_solution(capsys):
+    assert check("4.5-additive-score", additive)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, phrase", [
+    (lambda q, k, wq, wk, v: ((q @ wq.T)[:, None, :] + (k @ wk.T)[None, :, :]) @ v, "no tanh"),
+    (lambda q, k, wq, wk, v: torch.softmax(additive(q, k, wq, wk, v), -1), "softmax of the scores"),
+    (lambda q, k, wq, wk, v: additive(q, k, wq, wk, v).T, "but it should have shape"),
+    (lambda q, k, wq, wk, v: torch.tanh((q @ wq.T)[:, None, :] * (k @ wk.T)[None, :, :]) @ v, "off by up to"),
+    (lambda q, k, wq, wk, v: torch.tanh(q @ wq + k @ wk) @ v, "raised RuntimeError"),
+    (lambda q, k, wq, wk, v: additive(q, k, wq, wk, v) * float("nan"), "NaN"),
+    (lambda q, k, wq, wk, v: None, "is None"),
+])
+def test_additive_score_rejects_mistakes(mistake, phrase, capsys):
+    assert not check("4.5-additive-score", mistake)
+    assert phrase in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("answer", [64, 64.0, torch.tensor(64.0)])
 def test_dot_variance_accepts_the_solution(answer, capsys):
     assert check("4.5-dot-variance", answer)
@@ -33,7 +56,8 @@ def test_dot_variance_accepts_the_solution(answer, capsys):
 @pytest.mark.parametrize("mistake, phrase", [
     (1, "variance of the *scaled* score"),
     (8, "standard deviation"),
-    (4096, "is not it"),
+    (4096, "perfectly correlated"),
+    (100, "is not it"),
     ("64", "should be a number"),
     (None, "is None"),
 ])

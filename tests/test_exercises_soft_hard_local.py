@@ -34,7 +34,36 @@ def test_local_gradient(capsys):
     assert check("4.1-local-gradient", "b")
     assert check("4.1-local-gradient", " B ")
     capsys.readouterr()
-    for answer, phrase in [("ab", "boolean comparison"), ("bc", "exactly 0"), ("bd", "does not involve p"),
-                           ("xyz", "use only the letters"), (3, "should be a string")]:
+    for answer, phrase in [("a", "boolean comparison"), ("c", "exactly 0"), ("d", "does not involve p"),
+                           ("ab", "not one of the options"), (3, "should be one of the strings")]:
         assert not check("4.1-local-gradient", answer)
         assert phrase in capsys.readouterr().out
+
+
+def surrogate(log_prob, loss):
+    loss = loss.detach()
+    baseline = (loss.sum() - loss) / (len(loss) - 1)
+    return ((loss - baseline) * log_prob).mean()
+
+
+def test_reinforce_surrogate_accepts_the_solution(capsys):
+    assert check("4.1-reinforce-surrogate", surrogate)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, phrase", [
+    (lambda lp, l: ((l.detach() - l.detach().mean()) * lp).mean(), "includes the sample's own loss"),
+    (lambda lp, l: (l.detach() * lp).mean(), "there is no baseline"),
+    (lambda lp, l: -surrogate(lp, l), "the sign is flipped"),
+    (lambda lp, l: ((l.detach() - (l.detach().sum() - l.detach()) / 4) * lp).sum(), "you summed"),
+    (lambda lp, l: ((l - (l.sum() - l) / (len(l) - 1)) * lp).mean(), "a gradient flows into the loss"),
+    (lambda lp, l: surrogate(lp.detach(), l), "carries no gradient back to log_prob"),
+    (lambda lp, l: (l.detach() - (l.detach().sum() - l.detach()) / 4) * lp, "one number"),
+    (lambda lp, l: surrogate(lp, l) * 3, "is not that of"),
+    (lambda lp, l: surrogate(lp, l) * float("nan"), "NaN"),
+    (lambda lp, l: None, "is None"),
+    (lambda lp, l: 1 / 0, "ZeroDivisionError"),
+])
+def test_reinforce_surrogate_rejects_mistakes(mistake, phrase, capsys):
+    assert not check("4.1-reinforce-surrogate", mistake)
+    assert phrase in capsys.readouterr().out

@@ -1,6 +1,8 @@
 """The checker of tradeoffs.ipynb accepts the solution and explains typical mistakes."""
 
-from attnlab.complexity import attention_flops, rnn_flops
+import math
+
+from attnlab.complexity import attention_flops, attention_parameters, cnn_parameters, rnn_flops
 from attnlab.exercises import check
 
 
@@ -28,4 +30,28 @@ def test_rejects_typical_mistakes(capsys):
     }
     for phrase, mistake in mistakes.items():
         assert not check("3.2-crossover", mistake)
+        assert phrase in capsys.readouterr().out, phrase
+
+
+def kernel_solution(d):
+    return next(k for k in range(1, 100) if cnn_parameters(d, k) > attention_parameters(d))
+
+
+def test_kernel_width_accepts_the_solution_and_the_algebra(capsys):
+    assert check("3.2-kernel-width", kernel_solution)
+    assert check("3.2-kernel-width", lambda d: math.floor(4 + 3 / d) + 1)
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_kernel_width_rejects_typical_mistakes(capsys):
+    mistakes = {
+        "the biases matter when d is small": lambda d: 5,
+        "the biases tip the balance": lambda d: 4,
+        "exactly as many parameters": lambda d: 5 if d == 3 else kernel_solution(d),
+        "Solve k·d² + d > 4d² + 4d": lambda d: 9,
+        "should be a number": lambda d: "five",
+        "is None": lambda d: None,
+    }
+    for phrase, mistake in mistakes.items():
+        assert not check("3.2-kernel-width", mistake)
         assert phrase in capsys.readouterr().out, phrase

@@ -83,3 +83,30 @@ def test_learns_a_keyword_task(model_class):
 def test_bad_tokens_are_named(bad):
     with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, n_sentences, n_words\)"):
         HierarchicalAttentionClassifier(20, 3, d=8)(bad)
+
+
+def test_attend_gives_the_forward_logits_and_the_weights():
+    tokens = random_tokens(5)
+    torch.manual_seed(0)
+    flat = FlatAttentionClassifier(20, 3, d=8).eval()
+    logits, weights = flat.attend(tokens)
+    torch.testing.assert_close(logits, flat(tokens))
+    assert weights.shape == tokens.shape
+    torch.testing.assert_close(weights.sum((1, 2)), torch.ones(len(tokens)))
+    hierarchical = HierarchicalAttentionClassifier(20, 3, d=8).eval()
+    logits, levels = hierarchical.attend(tokens)
+    old_logits, word_weights, sentence_weights = hierarchical(tokens, return_weights=True)
+    torch.testing.assert_close(logits, old_logits)
+    assert torch.equal(levels.words, word_weights) and torch.equal(levels.sentences, sentence_weights)
+    document = levels.document()
+    torch.testing.assert_close(document.sum((1, 2)), torch.ones(len(tokens)))
+    assert (document[tokens == 0] == 0).all()
+
+
+def test_attend_keeps_no_state():
+    tokens = random_tokens(6)
+    model = HierarchicalAttentionClassifier(20, 3, d=8)
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    model.attend(tokens)
+    assert set(vars(model)) == set(vars(HierarchicalAttentionClassifier(20, 3, d=8)))
+    assert all(torch.equal(before[name], value) for name, value in model.state_dict().items())

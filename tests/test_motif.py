@@ -2,11 +2,11 @@
 
 import torch
 
-from attnlab.data.motif import has_motif, local_motif
+from attnlab.data.motif import has_motif, make_local_motif
 
 
 def test_local_motif_labels_are_exact_and_balanced():
-    tokens, targets = local_motif(1000, length=24, seed=3)
+    tokens, targets = make_local_motif(1000, length=24, seed=3)
     assert torch.equal(has_motif(tokens).long(), targets)
     assert targets.float().mean() == 0.5
     negatives = tokens[targets == 0]
@@ -15,7 +15,7 @@ def test_local_motif_labels_are_exact_and_balanced():
 
 
 def test_counting_3s_and_7s_is_only_a_weak_clue():
-    tokens, targets = local_motif(2000, length=24, seed=4)
+    tokens, targets = make_local_motif(2000, length=24, seed=4)
     counts = ((tokens == 3) | (tokens == 7)).sum(dim=1)
     extra = counts[targets == 1].float().mean() - counts[targets == 0].float().mean()
     assert 1.5 < extra < 2.5  # the planted pair: about one more 3 and one more 7

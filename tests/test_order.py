@@ -2,11 +2,11 @@
 
 import torch
 
-from attnlab.data.order import a_before_b, token_labels as order_labels
+from attnlab.data.order import make_a_before_b, token_labels as order_labels
 
 
 def test_a_before_b_has_one_a_one_b_and_balanced_labels():
-    tokens, targets = a_before_b(1000, length=8, seed=2)
+    tokens, targets = make_a_before_b(1000, length=8, seed=2)
     assert ((tokens == 0).sum(1) == 1).all() and ((tokens == 1).sum(1) == 1).all()
     first_a = (tokens == 0).long().argmax(1) < (tokens == 1).long().argmax(1)
     assert torch.equal(first_a.long(), targets)

@@ -40,8 +40,10 @@ def test_attention_readout_matches_pytorch():
     theirs = F.scaled_dot_product_attention(readout.query_proj(final)[:, None], readout.key_proj(states),
                                             states, attn_mask=mask[:, None, :])[:, 0]
     assert torch.allclose(ours, theirs, atol=1e-6)
-    assert torch.allclose(readout.weights.sum(dim=1), torch.ones(3))
-    assert (readout.weights[~mask] == 0).all()
+    output, weights = readout.attend(states, final, mask)
+    assert torch.equal(output, ours)
+    assert torch.allclose(weights.sum(dim=1), torch.ones(3))
+    assert (weights[~mask] == 0).all()
 
 
 @settings(max_examples=25, deadline=None)
@@ -76,3 +78,47 @@ def test_bad_input_is_named():
         encoder(torch.zeros(2, 3))
     with pytest.raises(ValueError, match="lengths must have shape"):
         encoder(torch.zeros(2, 3, dtype=torch.long), lengths=torch.tensor([4, 1]))
+
+
+@pytest.mark.parametrize("readout", ["final", "mean", "attention"])
+def test_attend_gives_the_logits_and_weights_that_average_the_states(readout):
+    """attend(tokens) -> (logits, weights), computed afresh: the logits are forward's, the
+    weights (batch, seq_len) sum to 1, skip the padding, and average the states into the read-out."""
+    torch.manual_seed(0)
+    model = RecurrentClassifier.build(readout, vocab_size=12, n_classes=5, d_embed=8, d_hidden=16)
+    tokens = torch.randint(1, 12, (4, 9), generator=torch.Generator().manual_seed(3))
+    tokens[:2, :3] = 0                                                  # left padding
+    logits, weights = model.attend(tokens)
+    assert logits.shape == (4, 5) and weights.shape == (4, 9)
+    torch.testing.assert_close(logits, model(tokens))
+    torch.testing.assert_close(weights.sum(1), torch.ones(4))
+    if readout != "final":
+        assert (weights[:2, :3] == 0).all()
+    states, _ = model.encoder(tokens)
+    read = (weights.unsqueeze(-1) * states).sum(1)
+    torch.testing.assert_close(model.classifier(read), logits)
+
+
+def test_set_forget_bias_opens_the_gate():
+    from torch import nn
+
+    from attnlab.models.recurrent import RecurrentClassifier, set_forget_bias
+    lstm = set_forget_bias(nn.LSTM(3, 4, num_layers=2), 5.0)
+    for layer in range(2):
+        bias_ih, bias_hh = getattr(lstm, f"bias_ih_l{layer}"), getattr(lstm, f"bias_hh_l{layer}")
+        assert torch.all(bias_ih[4:8] == 5.0) and torch.all(bias_hh[4:8] == 0.0)
+    model = RecurrentClassifier.build("final", 10, 2, d_embed=4, d_hidden=6, cell="lstm", forget_bias=1.0)
+    rnn = model.encoder.rnn
+    assert torch.all(rnn.bias_ih_l0[6:12] + rnn.bias_hh_l0[6:12] == 1.0)
+
+
+def test_set_forget_bias_rejects_what_has_no_forget_gate():
+    from torch import nn
+
+    from attnlab.models.recurrent import RecurrentClassifier, set_forget_bias
+    with pytest.raises(TypeError, match="lstm must be an nn.LSTM"):
+        set_forget_bias(nn.GRU(3, 4), 1.0)
+    with pytest.raises(ValueError, match="bias=False"):
+        set_forget_bias(nn.LSTM(3, 4, bias=False), 1.0)
+    with pytest.raises(ValueError, match="forget_bias needs cell='lstm'"):
+        RecurrentClassifier.build("final", 10, 2, cell="gru", forget_bias=1.0)

@@ -167,3 +167,16 @@ def test_cosine_matches_torch_cosine_similarity():
     query, key = qk(10, (2,))
     expected = torch.nn.functional.cosine_similarity(query[:, :, None], key[:, None], dim=-1)
     assert torch.allclose(score_function("cosine", 4)(query, key), expected)
+
+
+def test_distance_score_is_minus_the_squared_distance():
+    query = torch.tensor([[1.0, 2.0, 0.0, 2.0]])
+    key = torch.tensor([[2.0, 0.0, 1.0, 1.0], [1.0, 2.0, 0.0, 2.0]])
+    assert torch.allclose(score_function("distance", 4)(query, key), torch.tensor([[-7.0, 0.0]]))
+    assert torch.allclose(score_function("neg_sq_distance", 4)(query, key), torch.tensor([[-7.0, 0.0]]))
+
+
+def test_distance_is_dot_corrected_for_key_length_in_the_softmax():
+    query, key = qk(8)
+    expected = torch.softmax(2 * score_function("dot", 4)(query, key) - key.pow(2).sum(-1)[..., None, :], -1)
+    assert torch.allclose(torch.softmax(score_function("distance", 4)(query, key), -1), expected)

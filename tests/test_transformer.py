@@ -130,3 +130,20 @@ def test_external_query_is_one_learned_vector_for_every_input():
         assert torch.allclose(weights[i:i + 1], expected, atol=1e-6)
     with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         model(torch.zeros(2, 3))
+
+
+def test_attend_gives_the_logits_and_every_blocks_weights_afresh():
+    torch.manual_seed(0)
+    model = TransformerClassifier(TransformerConfig(vocab_size=10, n_layers=3, num_heads=2)).eval()
+    tokens = torch.randint(1, 10, (4, 7))
+    mask = torch.ones(4, 7, dtype=torch.bool)
+    mask[0, 5:] = False
+    logits, weights = model.attend(tokens, mask)
+    torch.testing.assert_close(logits, model(tokens, mask))
+    assert weights.shape == (3, 4, 2, 7, 7)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(3, 4, 2, 7))
+    assert (weights[:, 0, :, :, 5:] == 0).all()  # masked keys get no weight in any block
+    states, listed = model.encoder(tokens, mask)
+    torch.testing.assert_close(torch.stack(listed), weights)
+    other, _ = model.attend(tokens[1:], mask[1:])  # nothing is stored between calls
+    torch.testing.assert_close(other, logits[1:])

@@ -36,7 +36,7 @@ def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_d
 
 def require_tokens(name: str, tokens, expected: str = "(batch, seq_len)") -> torch.Tensor:
     """``tokens`` must be a long tensor of token ids of shape ``expected`` (as many dimensions)."""
-    dim = expected.count(",") + 1
+    dim = sum(1 for part in expected.strip("()").split(",") if part.strip())  # "(batch,)" has one
     if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != dim:
         got = f"shape {shape_of(tokens)} and dtype {tokens.dtype}" if torch.is_tensor(tokens) else shape_of(tokens)
         raise ValueError(f"{name} must be a long tensor of shape {expected} (token ids), got {got}")

@@ -7,7 +7,8 @@ Every score function here is an ``nn.Module`` with one interface::
 The leading dimensions ``...`` of query and key must broadcast. Turn scores into an attention
 distribution with :func:`attnlab.attention.masked_softmax`. Build one by name with
 :func:`score_function`: ``"dot"``, ``"scaled_dot"``, ``"general"`` (bilinear, 矩阵相乘),
-``"cosine"``, ``"additive"`` (concat, 串联, Bahdanau et al. 2015) or ``"mlp"``.
+``"cosine"``, ``"additive"`` (concat, 串联, Bahdanau et al. 2015), ``"mlp"`` or ``"distance"``
+(minus the squared Euclidean distance).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["ScoreFunction", "DotScore", "ScaledDotScore", "GeneralScore", "CosineScore", "AdditiveScore",
-           "MLPScore", "score_function", "SCORE_FUNCTIONS"]
+           "MLPScore", "DistanceScore", "score_function", "SCORE_FUNCTIONS"]
 
 
 class ScoreFunction(nn.Module):
@@ -132,9 +133,25 @@ class MLPScore(ScoreFunction):
         return self.rest(hidden).squeeze(-1)
 
 
+class DistanceScore(ScoreFunction):
+    """s(q, k) = -||q - k||^2, minus the squared Euclidean distance. No parameters.
+
+    It equals 2 q·k - ||k||^2 - ||q||^2; the last term is the same for every key, so its softmax
+    is that of 2 q·k - ||k||^2: a dot product corrected for the keys' lengths.
+    """
+
+    def __init__(self, d_query: int, d_key: int | None = None):
+        super().__init__(d_query, d_query if d_key is None else d_key)
+        _same_width("distance", self.d_query, self.d_key)
+
+    def score(self, query, key):
+        return -(query.unsqueeze(-2) - key.unsqueeze(-3)).pow(2).sum(-1)
+
+
 SCORE_FUNCTIONS = {"dot": DotScore, "scaled_dot": ScaledDotScore, "general": GeneralScore,
-                   "cosine": CosineScore, "additive": AdditiveScore, "mlp": MLPScore}
-_ALIASES = {"bilinear": "general", "concat": "additive", "scaled": "scaled_dot"}
+                   "cosine": CosineScore, "additive": AdditiveScore, "mlp": MLPScore,
+                   "distance": DistanceScore}
+_ALIASES = {"bilinear": "general", "concat": "additive", "scaled": "scaled_dot", "neg_sq_distance": "distance"}
 
 
 def score_function(name: str, d_query: int, d_key: int | None = None, **options) -> ScoreFunction:

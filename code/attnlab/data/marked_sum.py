@@ -10,12 +10,12 @@ from __future__ import annotations
 import torch
 from ..seeding import make_generator
 
-__all__ = ["VOCAB_SIZE", "marked_sum", "token_labels"]
+__all__ = ["VOCAB_SIZE", "make_marked_sum", "token_labels"]
 
 VOCAB_SIZE = 20
 
 
-def marked_sum(n_samples: int, length: int = 16, n_marked: int = 2, seed: int = 0
+def make_marked_sum(n_samples: int, length: int = 16, n_marked: int = 2, seed: int | torch.Generator = 0
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Returns ``(tokens, relevant, targets)``.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from ..seeding import make_generator
 
-__all__ = ["VOCAB_SIZE", "FIRST", "SECOND", "local_motif", "has_motif"]
+__all__ = ["VOCAB_SIZE", "FIRST", "SECOND", "make_local_motif", "has_motif"]
 
 VOCAB_SIZE, FIRST, SECOND = 10, 3, 7
 
@@ -25,7 +25,7 @@ def has_motif(tokens: torch.Tensor) -> torch.Tensor:
     return ((tokens[:, :-1] == FIRST) & (tokens[:, 1:] == SECOND)).any(dim=1)
 
 
-def local_motif(n_samples: int, length: int = 24, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def make_local_motif(n_samples: int, length: int = 24, seed: int | torch.Generator = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Returns ``(tokens, targets)``: tokens (n_samples, length) int64 digits, targets (n_samples,) in {0, 1}."""
     if length < 2:
         raise ValueError(f"length must be at least 2, got {length}")

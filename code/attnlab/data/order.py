@@ -10,12 +10,12 @@ from __future__ import annotations
 import torch
 from ..seeding import make_generator
 
-__all__ = ["VOCAB_SIZE", "a_before_b", "token_labels"]
+__all__ = ["VOCAB_SIZE", "make_a_before_b", "token_labels"]
 
 VOCAB_SIZE = 10
 
 
-def a_before_b(n_samples: int, length: int = 8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def make_a_before_b(n_samples: int, length: int = 8, seed: int | torch.Generator = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Returns ``(tokens, targets)``: tokens (n_samples, length) int64, targets (n_samples,) in {0, 1}."""
     if length < 2:
         raise ValueError(f"length must be at least 2, got {length}")

@@ -4,52 +4,56 @@ from __future__ import annotations
 
 import torch
 
-from ..memory import soft_read
-from .core import Incorrect, as_choice, as_tensor, call, exercise, expect_close
+from ..kernel_regression import nadaraya_watson
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
 
 _generator = torch.Generator().manual_seed(31)
-_KEYS = torch.randn(5, 4, generator=_generator, dtype=torch.float64)
-_VALUES = torch.randn(5, 3, generator=_generator, dtype=torch.float64) + 2.0
-_QUERY = _KEYS[2] + 0.3 * torch.randn(4, generator=_generator, dtype=torch.float64)
+_KEY_X = torch.sort(torch.rand(12, generator=_generator, dtype=torch.float64) * 4).values
+_VALUES = torch.sin(_KEY_X) + 0.3 * torch.randn(12, generator=_generator, dtype=torch.float64)
+_QUERY_X = torch.tensor([0.3, 1.1, 2.0, 2.7, 3.9], dtype=torch.float64)
 
 
-@exercise("3.1-soft-read", "Write the three steps")
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.allclose(a, b, atol=1e-5, rtol=1e-5)
+
+
+@exercise("3.1-nadaraya-watson", "The Nadaraya–Watson estimator")
 def _(answer):
-    for temperature in (0.5, 2.0):
-        expected, weights = soft_read(_QUERY, _KEYS, _VALUES, temperature)
-        result = as_tensor(call(answer, _QUERY.clone(), _KEYS.clone(), _VALUES.clone(), temperature),
-                           "your read value", shape=(3,))
-        scores = _KEYS @ _QUERY / temperature
-        if torch.allclose(result, expected, atol=1e-5, rtol=1e-5):
+    for bandwidth in (0.3, 0.8):
+        expected, weights = nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth)
+        result = as_tensor(call(answer, _QUERY_X.clone(), _KEY_X.clone(), _VALUES.clone(), bandwidth),
+                           "your prediction", shape=(len(_QUERY_X),))
+        if _close(result, expected):
             continue
-        if torch.allclose(result, soft_read(_QUERY, _KEYS, _VALUES, 1.0)[0], atol=1e-5, rtol=1e-5):
-            raise Incorrect(f"your read is right for temperature 1 but not for temperature {temperature}: "
-                            f"divide the scores by the temperature before the softmax.")
-        if torch.allclose(result, scores @ _VALUES, atol=1e-5, rtol=1e-5):
-            raise Incorrect("you averaged the values with the raw scores: step 2 (the softmax) is missing, "
-                            "so the weights are not a distribution.")
-        if torch.allclose(result, (_KEYS * weights[:, None]).sum(0)[:3], atol=1e-5, rtol=1e-5) or \
-                torch.allclose(result, (weights @ _KEYS)[:3], atol=1e-5, rtol=1e-5):
-            raise Incorrect("you averaged the keys; step 3 averages the values.")
-        if torch.allclose(result, _VALUES[weights.argmax()], atol=1e-5, rtol=1e-5):
-            raise Incorrect("you returned the value of the best key (a hard read); "
-                            "the soft read averages all the values under the weights.")
-        expect_close(result, expected, "your read value",
-                     hint="Check each step: scores = keys @ query / temperature, alpha = softmax(scores), "
-                          "read = alpha @ values.")
-    return "Scores, distribution, weighted average: that is all attention is."
+        distance = _QUERY_X[:, None] - _KEY_X[None, :]
+        if _close(result, nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth / 2 ** 0.5)[0]):
+            raise Incorrect("your scores are -(x - x_i)² / h²: the Gaussian kernel divides by 2h², not h².")
+        if _close(result, nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth ** 0.5)[0]):
+            raise Incorrect("you divided by 2h instead of 2h²: square the bandwidth too.")
+        if _close(result, torch.softmax((distance ** 2) / (2 * bandwidth ** 2), dim=1) @ _VALUES):
+            raise Incorrect("the scores need a minus sign: near points must score *higher*, so the score is "
+                            "-(x - x_i)² / 2h².")
+        if _close(result, torch.softmax(-distance.abs() / (2 * bandwidth ** 2), dim=1) @ _VALUES):
+            raise Incorrect("you used the distance |x - x_i|; the Gaussian kernel uses its square.")
+        if _close(result, torch.exp(-distance ** 2 / (2 * bandwidth ** 2)) @ _VALUES):
+            raise Incorrect("the kernel values are not normalised: divide by their sum over the training "
+                            "points (a softmax does both steps at once).")
+        if _close(result, _VALUES[weights.argmax(dim=1)]):
+            raise Incorrect("you returned the target of the nearest point (a hard read); the estimator "
+                            "averages all targets under the weights.")
+        expect_close(result, expected, "your prediction",
+                     hint="scores = -(query_x[:, None] - key_x[None, :])**2 / (2 * bandwidth**2), "
+                          "weights = softmax over the keys, prediction = weights @ values.")
+    return ("Scores from the distance, a softmax over the keys, a weighted average of the values: the "
+            "same three steps as a key-value memory.")
 
 
-@exercise("3.1-bandwidth-limit", "Predict, then run: the smallest bandwidth")
-def _(answer):
-    options = ["its own target", "the nearest other point's target", "the mean of all targets"]
-    if answer is None:
-        raise Incorrect(f"smallest_bandwidth_prediction is still None: set it to one of the strings {options}.")
-    choice = as_choice(answer, "your answer", options)
-    if choice == options[0]:
-        raise Incorrect("the leave-one-out mask hides each point's own target (the diagonal has "
-                        "weight 0), so it cannot be copied.")
-    if choice == options[2]:
-        raise Incorrect("that is the limit of a *large* bandwidth, where all weights become equal; "
-                        "a tiny bandwidth makes the weights sharper, not flatter.")
-    return "As h → 0 the softmax becomes an arg-max: 1-nearest-neighbour regression."
+choice_exercise(
+    "3.1-bandwidth-limit", "Predict, then run: the smallest bandwidth",
+    options=["its own target", "the nearest other point's target", "the mean of all targets"],
+    answer="the nearest other point's target",
+    praise="As h → 0 the softmax becomes an arg-max: 1-nearest-neighbour regression.",
+    wrong={"its own target": "the leave-one-out mask hides each point's own target (the diagonal has "
+                             "weight 0), so it cannot be copied.",
+           "the mean of all targets": "that is the limit of a *large* bandwidth, where all weights become "
+                                      "equal; a tiny bandwidth makes the weights sharper, not flatter."})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .core import Incorrect, as_number, call, exercise
+import torch
+
+from .core import Incorrect, as_number, call, exercise, number_exercise
 
 _CASES = [(1, 8), (4, 8), (16, 8), (10, 2), (3, 10), (32, 16)]
 
@@ -37,3 +39,24 @@ def _(answer):
     (n, v), got = next(((case, got) for case, got in zip(_CASES, answers)
                         if not math.isclose(got, case[0] * math.log2(case[1]), rel_tol=1e-6)))
     raise Incorrect(f"bits_needed({n}, {v}) returned {got:g}, but it should be {n * math.log2(v):g}.")
+
+
+def _gru_parameters(d_in: int, d: int) -> int:
+    return sum(p.numel() for p in torch.nn.GRU(d_in, d).parameters())
+
+
+_D_IN, _D = 32, 128
+number_exercise(
+    "1.2-gru-parameters", "Predict the parameters of a GRU of width 128",
+    answer=_gru_parameters(_D_IN, _D),
+    praise="Three gates, each with d_in * d + d * d weights and 2 * d biases: the d * d part dominates, "
+           "so the layer grows with the square of its width.",
+    hint="Count, for each of the three gates, the input weights (d_in x d), the state weights (d x d) "
+         "and two bias vectors of width d.",
+    wrong={3 * (_D_IN * _D + _D * _D): "Close: you forgot the biases, two vectors of width d per gate.",
+           3 * (_D_IN * _D + _D * _D + _D): "Close: PyTorch keeps TWO bias vectors per gate (one for the "
+                                            "input, one for the state).",
+           _D_IN * _D + _D * _D + 2 * _D: "That is one gate. A GRU has three: reset, update and candidate.",
+           4 * (_D_IN * _D + _D * _D + 2 * _D): "Four gates is an LSTM. A GRU has three: reset, update and "
+                                                 "candidate.",
+           3 * _D * _D: "Those are only the state-to-state weights; add the input weights and the biases."})

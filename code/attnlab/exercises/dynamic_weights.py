@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .core import Incorrect, as_number, as_tensor, call, exercise, expect_close
+from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
 
 
 def _case(n: int, seed: int):
@@ -37,14 +37,14 @@ def _(answer):
     return "The same two matrices gave a 5 x 5 and a 9 x 9 set of weights: nothing in them depends on n."
 
 
-@exercise("2.3-padding-count", "Padding the fully connected layer")
-def _(answer):
-    count = as_number(answer, "your count")
-    expected = 512 * 8 * 32 + 32
-    if count == expected:
-        return "131,104 parameters in one layer, for one maximum length; self-attention's do not depend on n."
-    hints = {512 * 8 * 32: "you counted the weights; add the 32 biases.",
-             512 * 32 + 32: "each of the 512 positions brings 8 embedding values, so 512 x 8 inputs.",
-             512 * 8 + 32: "every one of the 512 x 8 inputs has a weight to each of the 32 hidden units."}
-    raise Incorrect(hints.get(count, f"{count:g} is not the parameter count of nn.Linear(512 * 8, 32): "
-                                     "(inputs x outputs) weights plus one bias per output."))
+_PADDED_LENGTH, _WIDTH, _HIDDEN = 512, 8, 32
+
+number_exercise(
+    "2.3-padding-count", "Padding the fully connected layer",
+    answer=_PADDED_LENGTH * _WIDTH * _HIDDEN + _HIDDEN,
+    praise="131,104 parameters in one layer, for one maximum length; self-attention's do not depend on n.",
+    hint="nn.Linear(512 * 8, 32) has (inputs x outputs) weights plus one bias per output.",
+    wrong={_PADDED_LENGTH * _WIDTH * _HIDDEN: "you counted the weights; add the 32 biases.",
+           _PADDED_LENGTH * _HIDDEN + _HIDDEN: "each of the 512 positions brings 8 embedding values, so 512 x 8 inputs.",
+           _PADDED_LENGTH * _WIDTH + _HIDDEN: "every one of the 512 x 8 inputs has a weight to each of the 32 hidden "
+                                              "units."})

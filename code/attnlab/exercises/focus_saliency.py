@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .core import Incorrect, _none_message, as_number, call, exercise
+from .core import Incorrect, _none_message, as_tensor, call, exercise, expect_close, number_exercise
 
 
 def _autograd_selection(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -43,15 +43,44 @@ def _(answer):
     return "One input per window receives the gradient: a hard, bottom-up selection."
 
 
-@exercise("4.6-maxpool-count", "How many pixels does a 16x16 max-pool select?")
+number_exercise(
+    "4.6-maxpool-count", "How many pixels does a 16x16 max-pool select?",
+    answer=(128 // 16) ** 2,
+    praise="(128 / 16) ** 2 = 64 windows, one selected pixel each.",
+    hint="Count the 16x16 windows in a 128x128 map (the stride equals the window, so they do not "
+         "overlap); each passes the gradient to one pixel.",
+    wrong={256: "256 is the count for 8x8 windows. With 16x16 windows there are fewer windows.",
+           1024: "that counts windows of 16 pixels; a 16x16 window holds 256 pixels.",
+           16: "16 is the width of one window, not a count: 128 / 16 = 8 windows fit along each side.",
+           8: "8 windows fit along one side; the windows tile both directions.",
+           128 * 128: "every pixel would receive a gradient from a sum or a mean; a max passes it to one "
+                      "pixel per window."})
+
+
+def _gate(image: torch.Tensor, saliency: torch.Tensor, sharpness: float) -> torch.Tensor:
+    return torch.sigmoid(sharpness * (saliency - saliency.median()))[..., None] * image
+
+
+@exercise("4.6-saliency-gate", "A soft gate computed from saliency")
 def _(answer):
-    if answer is None:
-        raise Incorrect("`answer` is None: replace it by your prediction, then by the count autograd gives.")
-    value = as_number(answer, "your answer")
-    if value == 256:
-        raise Incorrect("256 is the count for 8x8 windows. With 16x16 windows there are fewer windows.")
-    if value == 128 * 128 / 16 or value == 1024:
-        raise Incorrect("that counts windows of 16 pixels; a 16x16 window holds 256 pixels.")
-    if value != 64:
-        raise Incorrect(f"{value:g} is not it: count the 16x16 windows in a 128x128 map; each selects one pixel.")
-    return "(128 / 16) ** 2 = 64 windows, one selected pixel each."
+    generator = torch.Generator().manual_seed(46)
+    for height, width, sharpness in ((4, 5, 20.0), (6, 3, 2.0)):
+        image = torch.rand(height, width, 3, generator=generator, dtype=torch.float64)
+        saliency = torch.rand(height, width, generator=generator, dtype=torch.float64)
+        gated = call(answer, image.clone(), saliency.clone(), sharpness, name="saliency_gate")
+        gated = as_tensor(gated, "saliency_gate(image, saliency, sharpness)", shape=(height, width, 3))
+        expected = _gate(image, saliency, sharpness)
+        if torch.allclose(gated, (saliency > saliency.median()).to(image.dtype)[..., None] * image):
+            raise Incorrect("you used a hard threshold (0 or 1). A gate is soft: sigmoid(sharpness * (s - median)) "
+                            "lets every pixel through in proportion.")
+        if torch.allclose(gated, torch.sigmoid(sharpness * (saliency - saliency.mean()))[..., None] * image):
+            raise Incorrect("you centred the saliency on its mean; the threshold is its median, so that half the "
+                            "pixels have a gate above 0.5.")
+        if torch.allclose(gated, torch.sigmoid(sharpness * (saliency - saliency.median()))[..., None]
+                          .expand_as(image)):
+            raise Incorrect("you returned the gate itself; multiply it with the image (each colour channel).")
+        expect_close(gated, expected, "saliency_gate(image, saliency, sharpness)",
+                     hint="gate = torch.sigmoid(sharpness * (saliency - saliency.median())), shape (height, "
+                          "width); return gate[..., None] * image.")
+    return ("The gate is computed from the input alone, with no query: a soft, bottom-up selection, and every "
+            "pixel gets a gradient scaled by its gate.")

@@ -2,28 +2,90 @@
 
 from __future__ import annotations
 
-from .core import Incorrect, exercise
+from itertools import product
+
+import torch
+
+from .core import Incorrect, _none_message, as_tensor, call, choice_exercise, exercise, expect_close
+
+# ---------------------------------------------------------------------------------------------
+# 4.2-internal-external: classify five layers (declared as data; one message per wrong answer).
 
 _EXPECTED = "IEEEI"
 _WHY = {
     0: "(1) the encoder's queries are computed from the very sentence it attends over: internal.",
     1: "(2) the decoder state comes from the target side, outside the source sentence attended over: external.",
     2: "(3) the question is not part of the passage attended over: external.",
-    3: "(4) a learned pooling vector is a parameter, not computed from the text: external.",
+    3: "(4) a learned pooling vector is a parameter, not computed from the text: external (a constant one).",
     4: "(5) masked self-attention attends over the target prefix with queries from that same prefix: internal.",
 }
+_OPTIONS = ["".join(letters) for letters in product("IE", repeat=5)]
 
 
-@exercise("4.2-internal-external", "Internal or external?")
+def _explain(option: str) -> str:
+    wrong = [i for i in range(5) if option[i] != _EXPECTED[i]]
+    return f"{len(wrong)} of 5 are not right yet. " + " ".join(_WHY[i] for i in wrong)
+
+
+choice_exercise(
+    "4.2-internal-external", "Internal or external?",
+    options=_OPTIONS, answer=_EXPECTED,
+    praise="Ask where the query comes from: from the text attended over (internal) or from elsewhere (external).",
+    wrong={option: _explain(option) for option in _OPTIONS if option != _EXPECTED},
+)
+
+# ---------------------------------------------------------------------------------------------
+# 4.2-question-readout: the external readout of QuestionReader, on hidden inputs with padding.
+
+
+def _readout_inputs():
+    generator = torch.Generator().manual_seed(42)
+    batch, n_words, d = 3, 5, 4
+    question = torch.randn(batch, d, generator=generator, dtype=torch.float64)
+    states = torch.randn(batch, n_words, d, generator=generator, dtype=torch.float64)
+    mask = torch.tensor([[True] * 5, [True, True, True, False, False], [True, True, False, False, False]])
+    W_q = torch.randn(d, d, generator=generator, dtype=torch.float64)
+    W_k = torch.randn(d, d, generator=generator, dtype=torch.float64)
+    return question, states, mask, W_q, W_k
+
+
+def _readout(question, states, mask, W_q, W_k, *, scale=True, use_mask=True, transpose=True, residual=True):
+    query = question @ (W_q.T if transpose else W_q)
+    keys = states @ (W_k.T if transpose else W_k)
+    scores = (keys @ query.unsqueeze(-1)).squeeze(-1) / (states.shape[-1] ** 0.5 if scale else 1.0)
+    if use_mask:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    read = (weights.unsqueeze(-1) * states).sum(1)
+    return (question + read if residual else read), weights
+
+
+@exercise("4.2-question-readout", "The external readout")
 def _(answer):
-    if answer is None:
-        raise Incorrect("answer is None: replace it by a five-letter string of I and E, e.g. \"IEIEI\".")
-    if not isinstance(answer, str):
-        raise Incorrect(f"answer should be a string such as \"IEIEI\", but it is a {type(answer).__name__}.")
-    letters = "".join(c for c in answer.upper() if not c.isspace() and c not in ",;")
-    if len(letters) != 5 or set(letters) - {"I", "E"}:
-        raise Incorrect(f"answer is {answer!r}; it should be exactly five letters, each I or E.")
-    wrong = [i for i in range(5) if letters[i] != _EXPECTED[i]]
-    if wrong:
-        raise Incorrect(f"{len(wrong)} of 5 are not right yet. " + " ".join(_WHY[i] for i in wrong))
-    return "Ask where the query comes from: from the text attended over (internal) or from elsewhere (external)."
+    inputs = _readout_inputs()
+    question, states, mask, W_q, W_k = inputs
+    result = call(answer, *(x.clone() for x in inputs), name="question_readout")
+    if result is None:
+        raise Incorrect(_none_message("the result of question_readout"))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Incorrect("question_readout should return a pair (read, weights), e.g. `return read, weights`.")
+    read = as_tensor(result[0], "read", shape=(3, 4))
+    weights = as_tensor(result[1], "weights", shape=(3, 5))
+    right_read, right_weights = _readout(*inputs)
+    if not torch.allclose(weights, right_weights, atol=1e-6):
+        if (weights[~mask].abs() > 1e-6).any():
+            raise Incorrect("padding positions get weight: set their scores to -inf (masked_fill with ~mask) "
+                            "before the softmax, so only real words share the weight.")
+        for flag, message in [("scale", "the weights are those of unscaled scores: divide the dot products by sqrt(d)."),
+                              ("transpose", "the weights match W applied without transposing: compute the query "
+                                            "as question @ W_q.T and the keys as states @ W_k.T.")]:
+            if torch.allclose(weights, _readout(*inputs, **{flag: False})[1], atol=1e-6):
+                raise Incorrect(message)
+        if not torch.allclose(weights.sum(-1), torch.ones(3, dtype=torch.float64), atol=1e-6):
+            raise Incorrect("each row of weights should sum to 1: take the softmax over the words (dim=-1).")
+        raise Incorrect("the weights are off: score each word by (W_q q) . (W_k h_j) / sqrt(d), then a "
+                        "softmax over the real words.")
+    if torch.allclose(read, _readout(*inputs, residual=False)[0], atol=1e-6):
+        raise Incorrect("read is the weighted average alone: add the question itself, read = q + sum_j beta_j h_j.")
+    expect_close(read, right_read, "read", hint="read = question + (weights[..., None] * states).sum(1).", atol=1e-6)
+    return "The query came from the question, not from the words it read: external attention."

@@ -1,19 +1,65 @@
 """Exercises of chapter 2, "A long-range task: CNN, LSTM and self-attention"."""
 
-from .core import Incorrect, as_choice, exercise
+import math
 
-_WHY_NOT = {
-    "a": "more parameters do not help: no window of the receptive field holds both letters, "
-         "however many channels it has.",
-    "c": "it does tell letters from digits: at length 8 it learns the task. Look at what happens "
-         "beyond its receptive field.",
-    "d": "more epochs cannot add a term that sees both letters: the argument holds for any weights.",
-}
+import torch
+
+from ..positional import sinusoidal_encoding
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+
+choice_exercise(
+    "2.2-why-cnn-fails", "Why does the shallow CNN fail beyond 13 tokens?",
+    options=["a", "b", "c", "d", "e"], answer="b",
+    praise="Mean pooling sums local terms, and a sum of one term per letter cannot test whether two "
+           "letters are equal (at best it singles out one pair: 62.5%).",
+    wrong={
+        "a": "more channels do not help: every channel of every output still sees one window of 13 tokens, "
+             "and no such window holds both letters.",
+        "c": "the zero padding does not hide the letters: at length 8 the same network, with the same "
+             "padding, learns the task.",
+        "d": "more epochs cannot add a term that sees both letters: the argument holds for any weights, "
+             "so no amount of training lifts it above 62.5%.",
+        "e": "the 1/n of the mean is a constant for a given length, which the linear layer can undo by "
+             "scaling its weights; the trouble is what each term of the sum can see.",
+    })
 
 
-@exercise("2.2-why-cnn-fails", "Why does the shallow CNN fail beyond 13 tokens?")
+def _wrong_encodings(n_positions: int, d_model: int) -> list[tuple[torch.Tensor, str]]:
+    positions = torch.arange(n_positions, dtype=torch.float64)[:, None]
+    i = torch.arange(0, d_model, 2, dtype=torch.float64)
+    right = sinusoidal_encoding(n_positions, d_model).double()
+    swapped = torch.zeros_like(right)
+    swapped[:, 0::2], swapped[:, 1::2] = right[:, 1::2], right[:, 0::2]
+    halves = torch.cat([right[:, 0::2], right[:, 1::2]], dim=1)
+    one_based = sinusoidal_encoding(n_positions + 1, d_model).double()[1:]
+    per_column = torch.exp(-math.log(10000.0) * torch.arange(d_model, dtype=torch.float64) / d_model)
+    per_column_enc = torch.where(torch.arange(d_model) % 2 == 0, torch.sin(positions * per_column),
+                                 torch.cos(positions * per_column))
+    inverted = torch.zeros_like(right)
+    inverted[:, 0::2] = torch.sin(positions * 10000.0 ** (i / d_model))
+    inverted[:, 1::2] = torch.cos(positions * 10000.0 ** (i / d_model))
+    return [(swapped, "sine and cosine are swapped: even columns (0, 2, ...) hold the sine, odd columns the cosine."),
+            (halves, "the sines and cosines must interleave (column 2i sine, column 2i + 1 cosine), "
+                     "not sit in two halves."),
+            (one_based, "positions start at 0, so row 0 is sin(0) = 0 and cos(0) = 1."),
+            (per_column_enc, "columns 2i and 2i + 1 share one frequency, 1 / 10000^(2i / d_model); you gave each "
+                             "column its own."),
+            (inverted, "the frequency is 1 / 10000^(2i / d_model): divide the position by the power, "
+                       "don't multiply.")]
+
+
+@exercise("2.2-sinusoidal", "The sinusoidal position vectors")
 def _(answer):
-    choice = as_choice(answer, "your answer", ["a", "b", "c", "d"])
-    if choice != "b":
-        raise Incorrect(f"not {choice}: {_WHY_NOT[choice]}")
-    return "Mean pooling sums local terms; comparing two distant tokens needs a term that sees both."
+    for n_positions, d_model in ((7, 6), (50, 16)):
+        name = f"your encoding for n_positions={n_positions}, d_model={d_model}"
+        got = as_tensor(call(answer, n_positions, d_model), name, shape=(n_positions, d_model))
+        expected = sinusoidal_encoding(n_positions, d_model).double()
+        if torch.allclose(got, expected, atol=1e-4):
+            continue
+        for wrong, hint in _wrong_encodings(n_positions, d_model):
+            if torch.allclose(got, wrong, atol=1e-4):
+                raise Incorrect(f"for n_positions={n_positions}, d_model={d_model}: {hint}")
+        expect_close(got, expected, name, hint="Row pos, column 2i: sin(pos / 10000^(2i / d_model)); "
+                                               "column 2i + 1: the cosine of the same angle.")
+    return ("Every position gets its own vector, and the same weights of the attention layer can then read "
+            "where a token sits, at any length.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..complexity import GATES
+from ..complexity import GATES, attention_parameters, cnn_parameters
 from .core import Incorrect, as_number, call, exercise
 
 
@@ -27,3 +27,28 @@ def _(answer):
             raise Incorrect(f"for d={d}, kind={kind!r} you gave n={result:g}, but the answer is different. Compare "
                             f"8nd² + 4n²d with gates · 4nd² (gates: rnn 1, gru 3, lstm 4) and solve for n.")
     return "Attention is cheaper than a recurrent layer with g weight blocks only while n ≤ (g − 2)·d."
+
+
+def _first_larger_kernel(d: int) -> int:
+    return next(k for k in range(1, 100) if cnn_parameters(d, k) > attention_parameters(d))
+
+
+@exercise("3.2-kernel-width", "The widest convolution that is still cheaper")
+def _(answer):
+    for d in (64, 4, 2, 3, 1, 7):
+        result = as_number(call(answer, d), f"your kernel size for d={d}")
+        expected = _first_larger_kernel(d)
+        if result == expected:
+            continue
+        if cnn_parameters(d, expected - 1) == attention_parameters(d) and result == expected - 1:
+            raise Incorrect(f"for d={d}, k={result:g} gives the convolution exactly as many parameters as "
+                            f"attention ({attention_parameters(d)}); the question asks for *more*.")
+        if result == 5:
+            raise Incorrect(f"k=5 is right for wide layers, but not for d={d}: the biases matter when d is "
+                            f"small. Compare k·d² + d with 4d² + 4d at d={d}.")
+        if result == 4:
+            raise Incorrect(f"for d={d}, k=4 gives 4d² + d parameters, fewer than attention's 4d² + 4d: "
+                            f"the biases tip the balance.")
+        raise Incorrect(f"for d={d} you gave k={result:g}. Solve k·d² + d > 4d² + 4d for the smallest "
+                        f"integer k (or search k = 1, 2, ... with the formulas).")
+    return "k > 4 + 3/d: width 5 for d ≥ 4, but 6 for d = 2 or 3 and 8 for d = 1."

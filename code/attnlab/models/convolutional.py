@@ -14,7 +14,7 @@ from torch import nn
 
 from ..checks import require_tokens
 
-__all__ = ["Convolution", "ConvEncoder", "ConvClassifier"]
+__all__ = ["Convolution", "ConvEncoder", "ConvClassifier", "ConvStateEncoder"]
 
 
 class Convolution(nn.Module):
@@ -79,19 +79,44 @@ class ConvClassifier(nn.Module):
 
     ``pooling="mean"`` (the default) makes the logit a *sum of local contributions*, one per
     window of the receptive field: two tokens further apart than the receptive field can never
-    interact. ``pooling="max"`` is also available.
+    interact. ``pooling="max"`` is also available, and ``pooling="middle"`` reads the one output
+    at position ``(seq_len - 1) // 2``, whose window is the widest-reaching one: a single state, as
+    a Transformer classifier reads its first position (chapter 2, "A CNN deep enough").
     """
 
     def __init__(self, vocab_size: int, n_classes: int, d_embed: int = 16, channels: int = 32,
                  kernel_size: int = 3, n_layers: int = 2, pooling: str = "mean"):
         super().__init__()
-        if pooling not in ("mean", "max"):
-            raise ValueError(f"pooling must be 'mean' or 'max', got {pooling!r}")
+        if pooling not in ("mean", "max", "middle"):
+            raise ValueError(f"pooling must be 'mean', 'max' or 'middle', got {pooling!r}")
         self.pooling = pooling
         self.encoder = ConvEncoder(vocab_size, d_embed, channels, kernel_size, n_layers)
         self.classifier = nn.Linear(channels, n_classes)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         states = self.encoder(tokens)
-        pooled = states.mean(dim=1) if self.pooling == "mean" else states.amax(dim=1)
+        if self.pooling == "middle":
+            pooled = states[:, (states.shape[1] - 1) // 2]
+        else:
+            pooled = states.mean(dim=1) if self.pooling == "mean" else states.amax(dim=1)
         return self.classifier(pooled)
+
+
+class ConvStateEncoder(nn.Module):
+    """A :class:`ConvEncoder` in the form a recurrent read-out takes (chapter 3, "Attention weights
+    are not explanations"): each state sees only its ``kernel_size``-token window, so a read-out
+    over these states has *local* values, where a recurrent encoder's states summarise the prefix.
+
+    forward(tokens: (batch, seq_len) long, lengths=None) -> (states (batch, seq_len, channels),
+    last state (batch, channels)), like :class:`~attnlab.models.recurrent.RecurrentEncoder`;
+    use it as ``RecurrentClassifier(ConvStateEncoder(...), AttentionReadout(channels), n_classes)``.
+    """
+
+    def __init__(self, vocab_size: int, d_embed: int, channels: int, kernel_size: int = 3, n_layers: int = 1):
+        super().__init__()
+        self.conv = ConvEncoder(vocab_size, d_embed, channels, kernel_size, n_layers)
+        self.d_hidden = channels
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None):
+        states = self.conv(tokens)
+        return states, states[:, -1]

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..attention import scaled_dot_product_attention
+from ..checks import require_same_batch, require_tensor
 from ..hard import (PredictivePosition, gumbel_softmax, leave_one_out_baseline, local_weights,
                     reinforce_surrogate, sample_hard)
 
@@ -66,30 +66,57 @@ class GlimpseReader(nn.Module):
         h = torch.cat([steps, marks.unsqueeze(1).expand(-1, self.n_steps, -1)], dim=-1)
         return self.centre(h)
 
+    def _read(self, images: torch.Tensor, marks: torch.Tensor):
+        """(logits, weights, log_prob): log_prob is that of the sampled slots (REINFORCE while training), else None."""
+        require_tensor("images", images, "(batch, n_slots, d_pixels)", dim=3)
+        require_tensor("marks", marks, "(batch, n_slots)", dim=2)
+        require_same_batch(images=images, marks=marks)
+        if images.shape[1] != self.n_slots or marks.shape[1] != self.n_slots:
+            raise ValueError(f"images has shape {tuple(images.shape)} and marks {tuple(marks.shape)}; "
+                             f"both must have n_slots={self.n_slots} slots")
+        scores = self.scores(marks)                                   # (batch, n_steps, n_slots)
+        log_prob = None
+        if self.mode == "soft":
+            weights = torch.softmax(scores, dim=-1)
+        elif self.mode in ("local-m", "local-p"):
+            weights = local_weights(scores, self.centres(marks), self.half_width, gaussian=self.mode == "local-p")
+        elif not self.training:
+            weights = F.one_hot(scores.argmax(-1), self.n_slots).to(scores.dtype)
+        elif self.mode == "gumbel":
+            weights = gumbel_softmax(scores, self.tau, hard=True)
+        else:
+            index, log_prob = sample_hard(scores)
+            weights = F.one_hot(index, self.n_slots).to(scores.dtype)
+        values = self.value(images)                                   # (batch, n_slots, d_model)
+        attended = weights @ values                                   # (batch, n_steps, d_model)
+        return self.classifier(attended), weights, log_prob
+
+    def attend(self, images: torch.Tensor, marks: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """images: (batch, n_slots, d_pixels), marks: (batch, n_slots) ->
+        (logits (batch, n_steps, n_classes), weights (batch, n_steps, n_slots)), computed afresh.
+
+        The hard readers sample while training and take the arg-max in evaluation mode.
+        """
+        logits, weights, _ = self._read(images, marks)
+        return logits, weights
+
     def weights(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
         """The attention weights (batch, n_steps, n_slots) this reader puts on the slots."""
-        scores = self.scores(marks)
-        if self.mode == "soft":
-            return torch.softmax(scores, dim=-1)
-        if self.mode in ("local-m", "local-p"):
-            return local_weights(scores, self.centres(marks), self.half_width, gaussian=self.mode == "local-p")
-        if not self.training:
-            return F.one_hot(scores.argmax(-1), self.n_slots).to(scores.dtype)
-        if self.mode == "gumbel":
-            return gumbel_softmax(scores, self.tau, hard=True)
-        index, self.last["log_prob"] = sample_hard(scores)
-        return F.one_hot(index, self.n_slots).to(scores.dtype)
+        return self.attend(images, marks)[1]
 
     def forward(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
-        values = self.value(images)                                   # (batch, n_slots, d_model)
-        attended = self.weights(images, marks) @ values               # (batch, n_steps, d_model)
-        return self.classifier(attended)
+        logits, _, log_prob = self._read(images, marks)
+        self.last["log_prob"] = log_prob      # for :meth:`loss` (REINFORCE); None for the other modes
+        return logits
 
     def loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Cross-entropy; for ``"reinforce"`` plus the REINFORCE surrogate of the last forward pass."""
         per_step = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")   # (batch, n_steps)
         if self.mode != "reinforce" or not self.training:
             return per_step.mean()
-        log_prob = self.last["log_prob"]
+        log_prob = self.last.get("log_prob")
+        if log_prob is None or log_prob.shape != per_step.shape:
+            raise RuntimeError("loss of a REINFORCE reader needs the forward pass of these logits first "
+                               "(call model(images, marks), then model.loss(logits, targets))")
         baseline = leave_one_out_baseline(per_step) if self.baseline else None
         return per_step.mean() + reinforce_surrogate(log_prob, per_step, baseline)

@@ -15,10 +15,23 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from typing import NamedTuple
+
 from ..attention import masked_softmax
 from ..checks import require_tokens
 
-__all__ = ["AttentionPool", "WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier"]
+__all__ = ["AttentionPool", "WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier",
+           "HierarchicalWeights"]
+
+
+class HierarchicalWeights(NamedTuple):
+    """The two levels of weights of :class:`HierarchicalAttentionClassifier`."""
+    words: torch.Tensor       # (batch, n_sentences, n_words): each sentence's row sums to 1
+    sentences: torch.Tensor   # (batch, n_sentences): sums to 1
+
+    def document(self) -> torch.Tensor:
+        """Each word's share of the document vector, beta_i * alpha_it: (batch, n_sentences, n_words)."""
+        return self.sentences.unsqueeze(-1) * self.words
 
 
 class AttentionPool(nn.Module):
@@ -70,13 +83,18 @@ class FlatAttentionClassifier(nn.Module):
         self.pool = AttentionPool(d)
         self.classifier = nn.Linear(d, n_classes)
 
-    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+    def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """tokens: (batch, n_sentences, n_words) -> (logits (batch, n_classes), word weights
+        (batch, n_sentences, n_words), summing to 1 over the document), computed afresh."""
         require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         batch, n_sentences, n_words = tokens.shape
         words = self.encoder(tokens).view(batch, n_sentences * n_words, -1)
         document, weights = self.pool(words, (tokens != 0).view(batch, -1))
-        logits = self.classifier(document)
-        return (logits, weights.view(batch, n_sentences, n_words)) if return_weights else logits
+        return self.classifier(document), weights.view(batch, n_sentences, n_words)
+
+    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+        logits, weights = self.attend(tokens)
+        return (logits, weights) if return_weights else logits
 
 
 class HierarchicalAttentionClassifier(nn.Module):
@@ -94,10 +112,15 @@ class HierarchicalAttentionClassifier(nn.Module):
         self.sentence_pool = AttentionPool(d)
         self.classifier = nn.Linear(d, n_classes)
 
-    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+    def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, HierarchicalWeights]:
+        """tokens: (batch, n_sentences, n_words) -> (logits (batch, n_classes), :class:`HierarchicalWeights`),
+        computed afresh."""
         require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         word_mask = tokens != 0
         sentences, word_weights = self.word_pool(self.encoder(tokens), word_mask)  # (batch, n_sentences, d)
         document, sentence_weights = self.sentence_pool(sentences, word_mask.any(-1))
-        logits = self.classifier(document)
-        return (logits, word_weights, sentence_weights) if return_weights else logits
+        return self.classifier(document), HierarchicalWeights(word_weights, sentence_weights)
+
+    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
+        logits, weights = self.attend(tokens)
+        return (logits, weights.words, weights.sentences) if return_weights else logits

@@ -21,9 +21,31 @@ from ..attention import scaled_dot_product_attention
 from ..checks import require_tokens
 
 __all__ = ["RecurrentEncoder", "FinalStateReadout", "MeanReadout", "AttentionReadout",
-           "RecurrentClassifier", "CELLS"]
+           "RecurrentClassifier", "CELLS", "set_forget_bias"]
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
+
+
+def set_forget_bias(lstm: nn.LSTM, value: float) -> nn.LSTM:
+    """Set the forget-gate bias of every layer of ``lstm`` to ``value``; return ``lstm``.
+
+    PyTorch orders an LSTM's gates (input, forget, cell, output) and keeps two biases per gate
+    (``bias_ih`` and ``bias_hh``): the forget rows of the first get ``value``, those of the second 0,
+    so the gate starts at sigmoid(value) for a zero input. Chapter 2, "Local encoding" (forget-gate
+    bias 1 of Jozefowicz et al. 2015) and "A long-range task".
+    """
+    if not isinstance(lstm, nn.LSTM):
+        raise TypeError(f"lstm must be an nn.LSTM, got {type(lstm).__name__}")
+    if not lstm.bias:
+        raise ValueError("lstm was built with bias=False: it has no forget-gate bias to set")
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        for name, parameter in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                parameter[hidden:2 * hidden] = float(value)
+            elif name.startswith("bias_hh"):
+                parameter[hidden:2 * hidden] = 0.0
+    return lstm
 
 
 class RecurrentEncoder(nn.Module):
@@ -62,6 +84,13 @@ class FinalStateReadout(nn.Module):
         """states: (batch, seq_len, d); final: (batch, d); returns (batch, d)."""
         return final
 
+    def attend(self, states, final, mask=None):
+        """``(final, weights)``: weights (batch, seq_len) all on the last position (for plots; the
+        final state equals the last state when the sequences are left-padded)."""
+        weights = torch.zeros(states.shape[:2], dtype=states.dtype, device=states.device)
+        weights[:, -1] = 1.0
+        return final, weights
+
 
 class MeanReadout(nn.Module):
     """The average of the states at positions where ``mask`` (batch, seq_len) is True."""
@@ -70,16 +99,22 @@ class MeanReadout(nn.Module):
         """states: (batch, seq_len, d); final: (batch, d); mask: (batch, seq_len) bool; returns (batch, d)."""
         if mask is None:
             return states.mean(dim=1)
-        weights = mask.float() / mask.float().sum(dim=1, keepdim=True).clamp(min=1)
-        return (weights.unsqueeze(-1) * states).sum(dim=1)
+        return self.attend(states, final, mask)[0]
+
+    def attend(self, states, final, mask=None):
+        """``(output (batch, d), weights (batch, seq_len))``: the equal weights of the average."""
+        if mask is None:
+            mask = torch.ones(states.shape[:2], dtype=torch.bool, device=states.device)
+        weights = mask.to(states.dtype) / mask.to(states.dtype).sum(dim=1, keepdim=True).clamp(min=1)
+        return (weights.unsqueeze(-1) * states).sum(dim=1), weights
 
 
 class AttentionReadout(nn.Module):
     """Attention over the states, with the query computed from the final state.
 
     query = W_q final, keys = W_k states, values = the states themselves; the output is the
-    attention-weighted average of the states. The last weights (batch, seq_len) are kept in
-    ``self.weights`` for plotting.
+    attention-weighted average of the states. :meth:`attend` returns the output with its weights
+    (batch, seq_len), computed afresh; nothing is stored between calls.
     """
 
     def __init__(self, d_hidden: int, d_attention: int | None = None):
@@ -87,16 +122,18 @@ class AttentionReadout(nn.Module):
         d_attention = d_attention or d_hidden
         self.query_proj = nn.Linear(d_hidden, d_attention)
         self.key_proj = nn.Linear(d_hidden, d_attention)
-        self.weights: torch.Tensor | None = None
 
-    def forward(self, states, final, mask=None):
-        """states: (batch, seq_len, d); final: (batch, d); mask: (batch, seq_len) bool; returns (batch, d)."""
+    def attend(self, states, final, mask=None):
+        """``(output (batch, d), weights (batch, seq_len))``, computed afresh (nothing stored)."""
         query = self.query_proj(final).unsqueeze(1)                  # (batch, 1, d_attention)
         keys = self.key_proj(states)                                  # (batch, seq_len, d_attention)
         output, weights = scaled_dot_product_attention(
             query, keys, states, None if mask is None else mask.unsqueeze(1))
-        self.weights = weights.squeeze(1).detach()
-        return output.squeeze(1)
+        return output.squeeze(1), weights.squeeze(1)
+
+    def forward(self, states, final, mask=None):
+        """states: (batch, seq_len, d); final: (batch, d); mask: (batch, seq_len) bool; returns (batch, d)."""
+        return self.attend(states, final, mask)[0]
 
 
 class RecurrentClassifier(nn.Module):
@@ -112,15 +149,27 @@ class RecurrentClassifier(nn.Module):
 
     @classmethod
     def build(cls, readout: str, vocab_size: int, n_classes: int, d_embed: int = 32, d_hidden: int = 64,
-              cell: str = "gru", pad_token: int = 0) -> "RecurrentClassifier":
-        """A classifier with ``readout`` = "final", "mean" or "attention"."""
+              cell: str = "gru", pad_token: int = 0, forget_bias: float | None = None) -> "RecurrentClassifier":
+        """A classifier with ``readout`` = "final", "mean" or "attention"; ``forget_bias`` (LSTM only)
+        sets the forget gate's initial bias (:func:`set_forget_bias`)."""
         readouts = {"final": FinalStateReadout, "mean": MeanReadout,
                     "attention": lambda: AttentionReadout(d_hidden)}
         if readout not in readouts:
             raise ValueError(f"readout must be one of {sorted(readouts)}, got {readout!r}")
+        if forget_bias is not None and cell != "lstm":
+            raise ValueError(f"forget_bias needs cell='lstm' (only an LSTM has a forget gate), got cell={cell!r}")
         encoder = RecurrentEncoder(vocab_size, d_embed, d_hidden, cell=cell, padding_idx=pad_token)
+        if forget_bias is not None:
+            set_forget_bias(encoder.rnn, forget_bias)
         return cls(encoder, readouts[readout](), n_classes, pad_token)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         states, final = self.encoder(tokens)
         return self.classifier(self.readout(states, final, tokens != self.pad_token))
+
+    def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(logits (batch, n_classes), weights (batch, seq_len))``, computed afresh: the read-out's
+        weights over the states (attention's, the mean's equal ones, or all on the final state)."""
+        states, final = self.encoder(tokens)
+        read, weights = self.readout.attend(states, final, tokens != self.pad_token)
+        return self.classifier(read), weights

@@ -122,6 +122,12 @@ class TransformerEncoder(nn.Module):
             all_weights.append(weights)
         return self.norm(x), all_weights
 
+    def attend(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(states (batch, seq_len, d_model), weights (n_layers, batch, heads, seq_len, seq_len))``,
+        computed afresh: every block's attention weights, stacked."""
+        states, all_weights = self(tokens, mask)
+        return states, torch.stack(all_weights)
+
 
 class TransformerClassifier(nn.Module):
     """:class:`TransformerEncoder` -> pooling -> linear layer.
@@ -130,7 +136,7 @@ class TransformerClassifier(nn.Module):
     position 0 (as BERT reads its [CLS] token).
 
     forward(tokens (batch, seq_len) long, mask (batch, seq_len) bool or None) -> logits
-    (batch, n_classes). ``model.encoder(tokens)`` gives the states and the attention weights.
+    (batch, n_classes). :meth:`attend` gives the logits and every block's attention weights.
     """
 
     def __init__(self, config: TransformerConfig):
@@ -141,8 +147,10 @@ class TransformerClassifier(nn.Module):
         self.encoder = TransformerEncoder(config)
         self.classifier = nn.Linear(config.d_model, config.n_classes)
 
-    def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        states, _ = self.encoder(tokens, mask)
+    def attend(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(logits (batch, n_classes), weights (n_layers, batch, heads, seq_len, seq_len))``,
+        computed afresh."""
+        states, weights = self.encoder.attend(tokens, mask)
         if self.config.pooling == "first":
             pooled = states[:, 0]
         elif mask is None:
@@ -150,7 +158,10 @@ class TransformerClassifier(nn.Module):
         else:
             keep = mask.unsqueeze(-1).to(states.dtype)
             pooled = (states * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
-        return self.classifier(pooled)
+        return self.classifier(pooled), weights
+
+    def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return self.attend(tokens, mask)[0]
 
 
 class ExternalQueryClassifier(nn.Module):

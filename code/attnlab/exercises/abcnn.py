@@ -1,0 +1,97 @@
+"""Exercises of chapter 5, "ABCNN on text pairs" (abcnn.ipynb)."""
+
+from __future__ import annotations
+
+import torch
+
+from .core import Incorrect, as_tensor, call, exercise
+
+
+def _hidden_pair() -> tuple[torch.Tensor, torch.Tensor]:
+    """Two sentences of different lengths (4 and 6 positions, width 3); a_1 = b_2 exactly."""
+    g = torch.Generator().manual_seed(53)
+    a = torch.randn(2, 4, 3, generator=g, dtype=torch.float64)
+    b = torch.randn(2, 6, 3, generator=g, dtype=torch.float64)
+    b[:, 2] = a[:, 1]
+    return a, b
+
+
+def _distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return (a.unsqueeze(2) - b.unsqueeze(1)).pow(2).sum(-1).sqrt()
+
+
+@exercise("5.3-match-scores", "The ABCNN match score, with a finite gradient")
+def _(answer):
+    a, b = _hidden_pair()
+    distance = _distances(a, b)                                       # (2, 4, 6)
+    a_in, b_in = a.clone().requires_grad_(True), b.clone().requires_grad_(True)
+    raw = call(answer, a_in, b_in, name="match_scores")
+    if torch.is_tensor(raw) and tuple(raw.shape) == (2, 6, 4):
+        raise Incorrect("Your scores have shape (batch, len_b, len_a) = (2, 6, 4); the rows should be "
+                        "sentence a's positions: (batch, len_a, len_b) = (2, 4, 6).")
+    scores = as_tensor(raw, "match_scores(a, b)", shape=(2, 4, 6))
+    for wrong, message in (
+            (distance, "You returned the distances ||a_i - b_j||; the score is 1 / (1 + distance), "
+                       "large for close vectors."),
+            (1 / (1 + distance ** 2), "You used the squared distance. The paper's score is 1 / (1 + ||a_i - b_j||), "
+                                      "with the square root."),
+            (-distance, "A negative distance is a score too, but not the paper's: 1 / (1 + ||a_i - b_j||)."),
+            (torch.exp(-distance), "exp(-distance) is another similarity; the paper's is 1 / (1 + ||a_i - b_j||)."),
+            (a @ b.transpose(1, 2), "That is the dot product; ABCNN's score is 1 / (1 + ||a_i - b_j||).")):
+        if torch.allclose(scores, wrong, atol=1e-3):
+            raise Incorrect(message)
+    if not torch.allclose(scores, 1 / (1 + distance), atol=1e-3):
+        worst = (scores - 1 / (1 + distance)).abs().max().item()
+        raise Incorrect(f"Your scores differ from 1 / (1 + ||a_i - b_j||) by up to {worst:.3g}. Compare "
+                        f"every position of a with every position of b: a[:, :, None] - b[:, None].")
+    if not raw.requires_grad:
+        raise Incorrect("Your scores carry no gradient: compute them with torch operations on a and b "
+                        "(no .detach(), .item() or NumPy), so that a network can learn through them.")
+    raw.sum().backward()
+    for name, grad in (("a", a_in.grad), ("b", b_in.grad)):
+        if grad is None or not torch.isfinite(grad).all():
+            raise Incorrect(f"The values are right, but the gradient with respect to {name} is NaN or "
+                            f"infinite where a_i = b_j (position 1 of a equals position 2 of b). The "
+                            f"derivative of sqrt at 0 is infinite: add a small eps under the root, "
+                            f"sqrt(sum of squares + eps).")
+    return "The gradient stays finite where a word meets itself, so the loss never turns into NaN."
+
+
+def _hidden_attention() -> torch.Tensor:
+    g = torch.Generator().manual_seed(54)
+    return torch.rand(3, 5, 7, generator=g, dtype=torch.float64)      # (batch, len_a=5, len_b=7)
+
+
+@exercise("5.3-pooling-weights", "ABCNN-2's pooling weights: row sums and column sums")
+def _(answer):
+    attention = _hidden_attention()
+    result = call(answer, attention.clone(), name="pooling_weights")
+    if result is None:
+        raise Incorrect("pooling_weights returned None. Replace the `...` of the starter cell with your "
+                        "code, and end the function with `return weights_a, weights_b`.")
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Incorrect("pooling_weights should return two tensors: (weights_a, weights_b).")
+    raw_a, raw_b = result
+    if torch.is_tensor(raw_a) and torch.is_tensor(raw_b) and raw_a.shape == (3, 7) and raw_b.shape == (3, 5):
+        raise Incorrect("weights_a has one weight per position of sentence b (7) and weights_b one per "
+                        "position of a (5): you swapped them. Sentence a's positions are the ROWS of "
+                        "the attention matrix, so a's weights are the row sums (sum over dim=2). With "
+                        "both sentences padded to one length the swap raises no error at all, which "
+                        "is how it survives in public code.")
+    weights_a = as_tensor(raw_a, "weights_a", shape=(3, 5))
+    weights_b = as_tensor(raw_b, "weights_b", shape=(3, 7))
+    rows, columns = attention.sum(dim=2), attention.sum(dim=1)
+    if torch.allclose(weights_a, rows / rows.sum(-1, keepdim=True), atol=1e-6) or \
+            torch.allclose(weights_a, torch.softmax(rows, -1), atol=1e-6):
+        raise Incorrect("You normalised the row sums. ABCNN-2 uses the sums themselves: a position that "
+                        "matches many positions of the other sentence weighs more in absolute terms.")
+    if torch.allclose(weights_a, attention.amax(dim=2), atol=1e-6):
+        raise Incorrect("That is the row maximum; ABCNN-2 uses the row sum.")
+    if torch.allclose(weights_a, attention.mean(dim=2), atol=1e-6):
+        raise Incorrect("That is the row mean; ABCNN-2 uses the row sum (the mean divides by len_b).")
+    if not torch.allclose(weights_a, rows, atol=1e-6):
+        raise Incorrect("weights_a should be the row sums of the attention matrix: attention.sum(dim=2).")
+    if not torch.allclose(weights_b, columns, atol=1e-6):
+        raise Incorrect("weights_a is right; weights_b should be the column sums: attention.sum(dim=1).")
+    return ("Sentence a's position i weighs Σ_j A[i, j], sentence b's position j weighs Σ_i A[i, j]; "
+            "on sentences of different lengths the shapes alone catch a swap.")

@@ -1,0 +1,51 @@
+"""AttentionReader (chapter 3, addressing): attend returns (logits, weights), weights a distribution."""
+
+import pytest
+import torch
+
+from attnlab.models.reader import AttentionReader
+
+
+def test_attend_gives_logits_and_a_distribution():
+    torch.manual_seed(0)
+    reader = AttentionReader(vocab_size=20, n_classes=19, d=8)
+    tokens = torch.randint(0, 20, (3, 7))
+    logits, weights = reader.attend(tokens)
+    assert logits.shape == (3, 19) and weights.shape == (3, 7)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(3))
+    torch.testing.assert_close(reader(tokens), logits)
+
+
+def test_hidden_tokens_get_zero_weight_and_do_not_matter():
+    torch.manual_seed(1)
+    reader = AttentionReader(vocab_size=20, n_classes=5, d=8)
+    tokens = torch.randint(0, 20, (2, 6))
+    keep = torch.tensor([[True, True, False, True, False, True]] * 2)
+    logits, weights = reader.attend(tokens, keep)
+    assert (weights[~keep] == 0).all()
+    changed = tokens.clone()
+    changed[~keep] = (changed[~keep] + 1) % 20
+    torch.testing.assert_close(reader(changed, keep), logits)
+
+
+def test_attend_keeps_no_state():
+    reader = AttentionReader(vocab_size=4, n_classes=2, d=4)
+    before = dict(vars(reader))
+    reader.attend(torch.zeros(1, 3, dtype=torch.long))
+    assert dict(vars(reader)).keys() == before.keys()
+
+
+@pytest.mark.parametrize("tokens, keep, phrase", [
+    (torch.zeros(3), None, "tokens must be a long tensor of shape \\(batch, n\\)"),
+    (torch.zeros(2, 3), None, "tokens must be a long tensor"),
+    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep must be a bool tensor of shape \\(2, 3\\)"),
+    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 3), "keep must be a bool"),
+])
+def test_bad_input_is_named(tokens, keep, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        AttentionReader(vocab_size=4, n_classes=2, d=4)(tokens, keep)
+
+
+def test_bad_sizes_are_named():
+    with pytest.raises(ValueError, match="n_classes"):
+        AttentionReader(vocab_size=4, n_classes=0)
