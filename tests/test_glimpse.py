@@ -28,11 +28,20 @@ def test_every_reader_gives_logits_and_rows_of_weights(mode):
     loss = model.loss(logits, targets)
     loss.backward()
     assert model.query.grad is not None and model.query.grad.abs().sum() > 0
-    weights = model.weights(images, marks)
-    assert weights.shape == (8, 4, 16) and (weights.sum(-1) <= 1 + 1e-5).all()
+    _, weights = model.attend(images, marks)
+    assert weights.shape == (8, 4, 16) and (weights >= 0).all()
+    sums = weights.sum(-1)
+    if mode == "local-p":  # the in-window softmax times a Gaussian: at most 1, and not all lost
+        assert (sums <= 1 + 1e-6).all() and (sums > 0.1).all()
+    else:                  # a distribution over the slots (soft, local-m) or one slot (hard, sampled)
+        torch.testing.assert_close(sums, torch.ones(8, 4))
+    if mode.startswith("local"):  # nothing outside the window [p - D, p + D]
+        centres = model.centres(marks).detach()
+        outside = (torch.arange(16) - centres.unsqueeze(-1)).abs() > model.half_width
+        assert (weights[outside] == 0).all()
     model.eval()
     if mode in ("reinforce", "gumbel"):
-        hard = model.weights(images, marks)
+        _, hard = model.attend(images, marks)
         assert ((hard == 0) | (hard == 1)).all() and (hard.sum(-1) == 1).all()
 
 

@@ -17,7 +17,7 @@ def test_attend_returns_the_forward_logits_and_the_weights(mode):
     logits, weights = model.attend(images, marks)
     assert logits.shape == (6, 4, 10) and weights.shape == (6, 4, 16)
     torch.testing.assert_close(logits, model(images, marks))
-    torch.testing.assert_close(weights, model.weights(images, marks))
+    torch.testing.assert_close(weights, model.attend(images, marks)[1])  # afresh, the same again
     # the logits are the classifier of the weighted values: nothing else enters
     torch.testing.assert_close(logits, model.classifier(weights @ model.value(images)))
 

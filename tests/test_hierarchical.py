@@ -27,7 +27,7 @@ def test_logits_shape(model_class):
 def test_hierarchical_weights_are_distributions_over_real_words_and_sentences(seed):
     tokens = random_tokens(seed)
     torch.manual_seed(seed)
-    _, word_weights, sentence_weights = HierarchicalAttentionClassifier(20, 3, d=8)(tokens, return_weights=True)
+    _, (word_weights, sentence_weights) = HierarchicalAttentionClassifier(20, 3, d=8).attend(tokens)
     has_words = (tokens != 0).any(-1)
     assert torch.allclose(word_weights.sum(-1)[has_words], torch.ones(int(has_words.sum())), atol=1e-6)
     assert (word_weights[tokens == 0] == 0).all() and (sentence_weights[~has_words] == 0).all()
@@ -39,7 +39,7 @@ def test_hierarchical_weights_are_distributions_over_real_words_and_sentences(se
 def test_flat_weights_sum_to_one_over_the_document(seed):
     tokens = random_tokens(seed)
     torch.manual_seed(seed)
-    _, weights = FlatAttentionClassifier(20, 3, d=8)(tokens, return_weights=True)
+    _, weights = FlatAttentionClassifier(20, 3, d=8).attend(tokens)
     assert weights.shape == tokens.shape and (weights[tokens == 0] == 0).all()
     assert torch.allclose(weights.sum((1, 2)), torch.ones(4), atol=1e-6)
 
@@ -95,9 +95,9 @@ def test_attend_gives_the_forward_logits_and_the_weights():
     torch.testing.assert_close(weights.sum((1, 2)), torch.ones(len(tokens)))
     hierarchical = HierarchicalAttentionClassifier(20, 3, d=8).eval()
     logits, levels = hierarchical.attend(tokens)
-    old_logits, word_weights, sentence_weights = hierarchical(tokens, return_weights=True)
-    torch.testing.assert_close(logits, old_logits)
-    assert torch.equal(levels.words, word_weights) and torch.equal(levels.sentences, sentence_weights)
+    torch.testing.assert_close(logits, hierarchical(tokens))
+    _, again = hierarchical.attend(tokens[:2])       # computed afresh: nothing stored between calls
+    torch.testing.assert_close(again.words, levels.words[:2])
     document = levels.document()
     torch.testing.assert_close(document.sum((1, 2)), torch.ones(len(tokens)))
     assert (document[tokens == 0] == 0).all()

@@ -61,8 +61,9 @@ class GlimpseReader(nn.Module):
         batch = marks.shape[0]
         if self.mode == "local-m":
             block = self.n_slots / self.n_steps
-            return (torch.arange(self.n_steps, dtype=marks.dtype) * block + (block - 1) / 2).expand(batch, -1)
-        steps = torch.eye(self.n_steps, dtype=marks.dtype).expand(batch, -1, -1)
+            return (torch.arange(self.n_steps, dtype=marks.dtype, device=marks.device) * block
+                    + (block - 1) / 2).expand(batch, -1)
+        steps = torch.eye(self.n_steps, dtype=marks.dtype, device=marks.device).expand(batch, -1, -1)
         h = torch.cat([steps, marks.unsqueeze(1).expand(-1, self.n_steps, -1)], dim=-1)
         return self.centre(h)
 
@@ -99,10 +100,6 @@ class GlimpseReader(nn.Module):
         """
         logits, weights, _ = self._read(images, marks)
         return logits, weights
-
-    def weights(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
-        """The attention weights (batch, n_steps, n_slots) this reader puts on the slots."""
-        return self.attend(images, marks)[1]
 
     def forward(self, images: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
         logits, _, log_prob = self._read(images, marks)

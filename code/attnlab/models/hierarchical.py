@@ -71,10 +71,8 @@ class WordEncoder(nn.Module):
 
 
 class FlatAttentionClassifier(nn.Module):
-    """Single-layer attention: one query over all words. forward(tokens) -> logits (batch, n_classes).
-
-    ``forward(tokens, return_weights=True)`` also returns word weights (batch, n_sentences, n_words),
-    which sum to 1 over the whole document.
+    """Single-layer attention: one query over all words. forward(tokens) -> logits (batch, n_classes);
+    :meth:`attend` also gives the word weights, which sum to 1 over the whole document.
     """
 
     def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
@@ -92,17 +90,16 @@ class FlatAttentionClassifier(nn.Module):
         document, weights = self.pool(words, (tokens != 0).view(batch, -1))
         return self.classifier(document), weights.view(batch, n_sentences, n_words)
 
-    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
-        logits, weights = self.attend(tokens)
-        return (logits, weights) if return_weights else logits
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.attend(tokens)[0]
 
 
 class HierarchicalAttentionClassifier(nn.Module):
     """Word-level attention in each sentence, then sentence-level attention over the sentences.
 
-    forward(tokens) -> logits (batch, n_classes); with ``return_weights=True`` also
-    word weights (batch, n_sentences, n_words), each sentence's summing to 1, and
-    sentence weights (batch, n_sentences), summing to 1.
+    forward(tokens) -> logits (batch, n_classes); :meth:`attend` also gives the word weights
+    (batch, n_sentences, n_words), each sentence's summing to 1, and the sentence weights
+    (batch, n_sentences), summing to 1.
     """
 
     def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
@@ -121,6 +118,5 @@ class HierarchicalAttentionClassifier(nn.Module):
         document, sentence_weights = self.sentence_pool(sentences, word_mask.any(-1))
         return self.classifier(document), HierarchicalWeights(word_weights, sentence_weights)
 
-    def forward(self, tokens: torch.Tensor, return_weights: bool = False):
-        logits, weights = self.attend(tokens)
-        return (logits, weights.words, weights.sentences) if return_weights else logits
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.attend(tokens)[0]
