@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from attnlab.attention import MultiHeadAttention, chunked_attention, scaled_dot_product_attention
-from attnlab.checks import (require_non_negative_int, require_positive_int, require_same_batch,
+from attnlab.checks import (require_mask, require_non_negative_int, require_positive_int, require_same_batch,
                             require_same_dtype, require_tensor, require_tokens)
 from attnlab.hard import window_mask
 
@@ -85,3 +85,13 @@ def test_window_mask_rejects_a_negative_half_width():
     with pytest.raises(ValueError, match="n_keys must be a positive int"):
         window_mask(0, torch.tensor([2.0]), 1)
     assert window_mask(5, torch.tensor([2.0]), 0).tolist() == [[False, False, True, False, False]]
+
+
+def test_require_mask_names_the_shape_in_words_and_in_numbers():
+    mask = torch.ones(2, 5, dtype=torch.bool)
+    assert require_mask("mask", mask, (2, 5), "(batch, seq_len)") is mask
+    with pytest.raises(ValueError, match=r"mask must be a bool tensor of shape \(batch, seq_len\) = \(2, 5\) "
+                                         r"\(True = may be attended\), got shape \(2, 5\) and dtype torch.float32"):
+        require_mask("mask", torch.ones(2, 5), (2, 5), "(batch, seq_len)")
+    with pytest.raises(ValueError, match=r"got shape \(2, 4\)"):
+        require_mask("mask", torch.ones(2, 4, dtype=torch.bool), (2, 5), "(batch, seq_len)")

@@ -37,7 +37,7 @@ def test_external_query_moves_external_weights_only():
 
 def test_bad_input():
     reader = TwoTaskReader(vocab_size=20, d_model=8)
-    with pytest.raises(ValueError, match="tokens must be an integer tensor"):
+    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, n_words\)"):
         reader(torch.zeros(3))
     with pytest.raises(ValueError, match="queries has shape"):
         reader.attend(torch.ones(1, 3, dtype=torch.long), torch.zeros(1, 5))

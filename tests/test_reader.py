@@ -38,7 +38,7 @@ def test_attend_keeps_no_state():
 @pytest.mark.parametrize("tokens, keep, phrase", [
     (torch.zeros(3), None, "tokens must be a long tensor of shape \\(batch, n\\)"),
     (torch.zeros(2, 3), None, "tokens must be a long tensor"),
-    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep must be a bool tensor of shape \\(2, 3\\)"),
+    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep must be a bool tensor of shape \\(batch, n\\) like tokens = \\(2, 3\\)"),
     (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 3), "keep must be a bool"),
 ])
 def test_bad_input_is_named(tokens, keep, phrase):

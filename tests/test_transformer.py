@@ -90,7 +90,7 @@ def test_bad_input_is_named():
     model = TransformerClassifier(TransformerConfig(vocab_size=9, d_model=8, num_heads=2, max_positions=6))
     with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         model(torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"mask must be a bool tensor of shape \(batch, seq_len\)=\(1, 3\)"):
+    with pytest.raises(ValueError, match=r"mask must be a bool tensor of shape \(batch, seq_len\) = \(1, 3\)"):
         model(torch.zeros(1, 3, dtype=torch.long), torch.ones(1, 4, dtype=torch.bool))
     with pytest.raises(ValueError, match="max_positions=6"):
         model(torch.zeros(1, 7, dtype=torch.long))

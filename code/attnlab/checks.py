@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["shape_of", "require_tensor", "require_tokens", "require_same_batch", "require_same_dtype",
-           "require_positive_int", "require_non_negative_int"]
+__all__ = ["shape_of", "require_tensor", "require_tokens", "require_mask", "require_same_batch",
+           "require_same_dtype", "require_positive_int", "require_non_negative_int"]
 
 
 def shape_of(x) -> str:
@@ -41,6 +41,16 @@ def require_tokens(name: str, tokens, expected: str = "(batch, seq_len)") -> tor
         got = f"shape {shape_of(tokens)} and dtype {tokens.dtype}" if torch.is_tensor(tokens) else shape_of(tokens)
         raise ValueError(f"{name} must be a long tensor of shape {expected} (token ids), got {got}")
     return tokens
+
+
+def require_mask(name: str, mask, shape: tuple[int, ...], expected: str) -> torch.Tensor:
+    """``mask`` must be a bool tensor (True = may be attended) of exactly ``shape``, which the
+    docstrings write as ``expected``, e.g. ``"(batch, seq_len)"``."""
+    if not torch.is_tensor(mask) or mask.dtype != torch.bool or tuple(mask.shape) != tuple(shape):
+        got = f"shape {shape_of(mask)} and dtype {mask.dtype}" if torch.is_tensor(mask) else shape_of(mask)
+        raise ValueError(f"{name} must be a bool tensor of shape {expected} = {tuple(shape)} "
+                         f"(True = may be attended), got {got}")
+    return mask
 
 
 def require_same_batch(**tensors: torch.Tensor) -> int:

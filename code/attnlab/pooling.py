@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from .attention import masked_softmax, scaled_dot_product_attention
-from .checks import require_same_batch, require_tensor, shape_of
+from .checks import require_mask, require_same_batch, require_tensor, shape_of
 
 __all__ = ["max_pool", "mean_pool", "softmax_pool", "AttentionPooling"]
 
@@ -35,11 +35,7 @@ def _check_features(features, mask) -> torch.Tensor:
     require_tensor("features", features, "(batch, seq_len, channels)", dim=3)
     if mask is None:
         return torch.ones(features.shape[:2] + (1,), dtype=torch.bool, device=features.device)
-    if not torch.is_tensor(mask) or mask.dtype != torch.bool or tuple(mask.shape) != tuple(features.shape[:2]):
-        got = f"shape {shape_of(mask)}" + (f" and dtype {mask.dtype}" if torch.is_tensor(mask) else "")
-        raise ValueError(f"mask must be a bool tensor of shape (batch, seq_len) = {tuple(features.shape[:2])} "
-                         f"(True = may be read), got {got}")
-    return mask.unsqueeze(-1)
+    return require_mask("mask", mask, features.shape[:2], "(batch, seq_len)").unsqueeze(-1)
 
 
 def max_pool(features: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -64,9 +64,7 @@ class TwoTaskReader(nn.Module):
 
     def attend(self, tokens: torch.Tensor, queries: torch.Tensor | None = None):
         """queries: (n_queries, d_model) external queries, the task vectors by default."""
-        if not torch.is_tensor(tokens) or tokens.dim() != 2 or tokens.is_floating_point():
-            raise ValueError(f"tokens must be an integer tensor of shape (batch, n_words), got "
-                             f"{tuple(getattr(tokens, 'shape', ()))}")
+        require_tokens("tokens", tokens, "(batch, n_words)")
         embedded = self.embedding(tokens)
         mask = (tokens != 0)[:, None, :]
         context, internal = scaled_dot_product_attention(self.query(embedded), self.key(embedded), embedded, mask)
@@ -118,9 +116,7 @@ class QuestionReader(nn.Module):
     def attend(self, tokens: torch.Tensor, question: torch.Tensor) -> tuple[torch.Tensor, ReaderWeights]:
         """-> (logits (batch, n_classes), :class:`ReaderWeights`), computed afresh."""
         require_tokens("tokens", tokens, "(batch, n_words)")
-        if not torch.is_tensor(question) or question.dtype != torch.long or question.dim() != 1:
-            raise ValueError(f"question must be a long tensor of shape (batch,) (question ids), got "
-                             f"{tuple(question.shape) if torch.is_tensor(question) else type(question).__name__}")
+        require_tokens("question", question, "(batch,)")
         require_same_batch(tokens=tokens, question=question)
         if question.numel() and (question.min() < 0 or question.max() >= self.n_questions):
             raise ValueError(f"question holds ids from {question.min().item()} to {question.max().item()}; "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..checks import require_positive_int, require_tokens, shape_of
+from ..checks import require_mask, require_positive_int, require_tokens, shape_of
 from .hierarchical import AttentionPool
 
 __all__ = ["AttentionReader"]
@@ -36,11 +36,7 @@ class AttentionReader(nn.Module):
         require_tokens("tokens", tokens, "(batch, n)")
         if keep is None:
             return torch.ones_like(tokens, dtype=torch.bool)
-        if not torch.is_tensor(keep) or keep.dtype != torch.bool or keep.shape != tokens.shape:
-            shape = shape_of(keep)
-            raise ValueError(f"keep must be a bool tensor of shape {tuple(tokens.shape)} (batch, n) like tokens, "
-                             f"got {shape}")
-        return keep
+        return require_mask("keep", keep, tokens.shape, "(batch, n) like tokens")
 
     def attend(self, tokens: torch.Tensor, keep: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(logits (batch, n_classes), weights (batch, n))``, computed afresh."""

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..attention import scaled_dot_product_attention
-from ..checks import require_same_batch, require_tensor, require_tokens, shape_of
+from ..checks import require_mask, require_same_batch, require_tensor, require_tokens, shape_of
 
 __all__ = ["TaggedSetClassifier", "READOUTS"]
 
@@ -53,15 +53,12 @@ class TaggedSetClassifier(nn.Module):
     def _check(self, items, tags, mask, asked) -> None:
         require_tensor("items", items, "(batch, n_items, d_item)", dim=3)
         require_tokens("tags", tags, "(batch, n_items)")
-        if not torch.is_tensor(asked) or asked.dtype != torch.long or asked.dim() != 1:
-            raise ValueError(f"asked must be a long tensor of shape (batch,) (one tag per display), "
-                             f"got {shape_of(asked)}")
-        if not torch.is_tensor(mask) or mask.dtype != torch.bool or mask.dim() != 2:
-            raise ValueError(f"mask must be a bool tensor of shape (batch, n_items), got {shape_of(mask)}")
-        require_same_batch(items=items, tags=tags, mask=mask, asked=asked)
-        if tags.shape != items.shape[:2] or mask.shape != items.shape[:2]:
-            raise ValueError(f"tags {shape_of(tags)} and mask {shape_of(mask)} must have shape (batch, n_items) "
+        require_tokens("asked", asked, "(batch,)")
+        require_same_batch(items=items, tags=tags, asked=asked)
+        if tags.shape != items.shape[:2]:
+            raise ValueError(f"tags has shape {shape_of(tags)} but must have shape (batch, n_items) "
                              f"= {tuple(items.shape[:2])}, like items {shape_of(items)}")
+        require_mask("mask", mask, items.shape[:2], "(batch, n_items)")
 
     def attend(self, items, tags, mask, asked) -> tuple[torch.Tensor, torch.Tensor]:
         """``(logits (batch, n_classes), weights (batch, n_items))``, computed afresh."""

@@ -23,7 +23,7 @@ from torch import nn
 
 from ..attention import MultiHeadAttention
 from ..positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
-from ..checks import require_tokens
+from ..checks import require_mask, require_tokens
 
 __all__ = ["TransformerConfig", "SelfAttention", "FeedForward", "Block", "TransformerEncoder", "TransformerClassifier",
            "ExternalQueryClassifier"]
@@ -112,9 +112,8 @@ class TransformerEncoder(nn.Module):
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None):
         require_tokens("tokens", tokens)
-        if mask is not None and (not torch.is_tensor(mask) or mask.shape != tokens.shape or mask.dtype != torch.bool):
-            got = tuple(mask.shape) if torch.is_tensor(mask) else type(mask).__name__
-            raise ValueError(f"mask must be a bool tensor of shape (batch, seq_len)={tuple(tokens.shape)}, got {got}")
+        if mask is not None:
+            require_mask("mask", mask, tokens.shape, "(batch, seq_len)")
         x = self.positions(self.embedding(tokens))
         all_weights = []
         for block in self.blocks:
