@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.attention import MultiHeadAttention, masked_softmax, scaled_dot_product_attention
+from attnlab.attention import MultiHeadAttention, causal_mask, masked_softmax, scaled_dot_product_attention
 
 
 pytestmark = pytest.mark.usefixtures("float64")
@@ -289,3 +289,13 @@ def test_multi_head_attention_errors():
         MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2))
     with pytest.raises(TypeError, match="torch.nn.MultiheadAttention"):
         MultiHeadAttention.from_torch(torch.nn.Linear(2, 2))
+
+
+def test_causal_mask_is_lower_triangular_and_matches_pytorch():
+    mask = causal_mask(5)
+    assert mask.dtype == torch.bool and mask.shape == (5, 5)
+    assert mask[3, 3] and mask[3, 0] and not mask[3, 4]
+    torch_mask = torch.nn.Transformer.generate_square_subsequent_mask(5)  # float, -inf = blocked
+    assert torch.equal(mask, torch_mask == 0)
+    with pytest.raises(ValueError, match="n"):
+        causal_mask(0)

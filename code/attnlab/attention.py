@@ -18,7 +18,7 @@ from torch import nn
 from .checks import require_positive_int, require_same_batch, require_same_dtype, require_tensor, shape_of
 
 __all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask",
-           "chunked_attention"]
+           "chunked_attention", "causal_mask"]
 
 
 def _check_query_key_value(query, key, value) -> None:
@@ -61,6 +61,17 @@ def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
         raise ValueError(f"mask has shape {shape_of(mask)} but scores have shape {shape}; "
                          f"the mask must broadcast to the scores (..., n_queries, n_keys)")
     return mask.expand(scores_shape)
+
+
+def causal_mask(n: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """The causal mask of a decoder (chapter 7, "Masks that do not leak"): boolean ``(n, n)``,
+    ``True`` on and below the diagonal, so position i may attend to positions 0..i only.
+
+    PyTorch's ``nn.Transformer.generate_square_subsequent_mask`` is the same mask written the
+    other way round: a float mask with ``-inf`` where ours is ``False``.
+    """
+    require_positive_int("n", n)
+    return torch.ones(n, n, dtype=torch.bool, device=device).tril()
 
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:
