@@ -43,11 +43,14 @@ def _package_cases():
     from attnlab.models.fully_connected import FullyConnectedClassifier
     from attnlab.models.glimpse import MODES, GlimpseReader
     from attnlab.models.internal_external import TwoTaskReader
+    from attnlab.models.mixing import MIXINGS, MixingClassifier
     from attnlab.models.multi_head import MarkedPairReader
     from attnlab.models.pointer import Pointer
     from attnlab.models.reader import AttentionReader
     from attnlab.models.sentence import POOLINGS, PooledConvClassifier
     from attnlab.models.sets import READOUTS, TaggedSetClassifier
+    from attnlab.models.transformer import (CausalLanguageModel, DecoderLayer, EncoderLayer, Seq2SeqTransformer,
+                                           Transformer)
     from attnlab.scores import SCORE_FUNCTIONS
 
     cases = {
@@ -55,6 +58,14 @@ def _package_cases():
         "MarkedPairReader": (lambda: MarkedPairReader(16, 2), lambda: (tokens(2, 10), tokens(2, 10, high=3))),
         "TwoTaskReader": (lambda: TwoTaskReader(10), lambda: (tokens(2, 7),)),
         "FullyConnectedClassifier": (lambda: FullyConnectedClassifier(10, 7), lambda: (tokens(2, 7),)),
+        **{f"MixingClassifier, {kind}": (lambda kind=kind: MixingClassifier(kind, 10, 3, n_positions=7, d_model=8),
+                                         lambda: (tokens(2, 7),)) for kind in MIXINGS},
+        "EncoderLayer": (lambda: EncoderLayer(8, 2, 16), lambda: (torch.randn(2, 5, 8),)),
+        "DecoderLayer": (lambda: DecoderLayer(8, 2, 16), lambda: (torch.randn(2, 4, 8), torch.randn(2, 5, 8))),
+        "Transformer": (lambda: Transformer(8, 2, 1, 1, 16), lambda: (torch.randn(2, 5, 8), torch.randn(2, 4, 8))),
+        "Seq2SeqTransformer": (lambda: Seq2SeqTransformer(10, 9, d_model=8, num_heads=2),
+                               lambda: (tokens(2, 5), tokens(2, 4))),
+        "CausalLanguageModel": (lambda: CausalLanguageModel(10, d_model=8, num_heads=2), lambda: (tokens(2, 7),)),
     }
     # Not here: LSTMClassifier, LSTMQueryConvClassifier and QuestionReader read values of their
     # inputs (each sentence's length, the range of the question ids), which a meta tensor does not
@@ -82,6 +93,13 @@ def _optional_cases():
         from attnlab.models.vision import BLOCKS, SmallCNN
         for block in BLOCKS:
             cases[f"SmallCNN, {block}"] = (lambda block=block: SmallCNN(block), lambda: (torch.rand(2, 1, 28, 28),))
+    except ImportError:
+        pass
+    try:
+        from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
+        for attention in ATTENTIONS:
+            cases[f"Seq2Seq, {attention}"] = (lambda attention=attention: Seq2Seq(10, 7, attention, d_model=8, d_embed=4),
+                                              lambda: (tokens(2, 6), tokens(2, 4, high=7)))
     except ImportError:
         pass
     try:

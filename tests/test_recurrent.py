@@ -122,3 +122,36 @@ def test_set_forget_bias_rejects_what_has_no_forget_gate():
         set_forget_bias(nn.LSTM(3, 4, bias=False), 1.0)
     with pytest.raises(ValueError, match="forget_bias needs cell='lstm'"):
         RecurrentClassifier.build("final", 10, 2, cell="gru", forget_bias=1.0)
+
+
+def test_lstm_gates_reproduce_torch_lstm():
+    from attnlab.models.recurrent import lstm_gates
+    torch.manual_seed(5)
+    lstm = torch.nn.LSTM(4, 6, batch_first=True)
+    inputs = torch.randn(3, 7, 4)
+    gates = lstm_gates(lstm, inputs)
+    states, (h, c) = lstm(inputs)
+    assert set(gates) == {"input", "forget", "candidate", "output", "memory", "hidden"}
+    assert all(value.shape == (3, 7, 6) for value in gates.values())
+    torch.testing.assert_close(gates["hidden"], states)
+    torch.testing.assert_close(gates["memory"][:, -1], c[0])
+    for name in ("input", "forget", "output"):
+        assert ((gates[name] > 0) & (gates[name] < 1)).all()
+    # the memory recursion holds: c_t = f_t c_{t-1} + i_t g_t
+    torch.testing.assert_close(gates["memory"][:, 1:], gates["forget"][:, 1:] * gates["memory"][:, :-1]
+                               + gates["input"][:, 1:] * gates["candidate"][:, 1:])
+    with pytest.raises(ValueError, match=r"inputs must have shape \(batch, n, 4\)"):
+        lstm_gates(lstm, torch.randn(3, 7, 5))
+    with pytest.raises(ValueError, match="one layer"):
+        lstm_gates(torch.nn.LSTM(4, 6, num_layers=2), inputs)
+    with pytest.raises(TypeError, match="nn.LSTM"):
+        lstm_gates(torch.nn.GRU(4, 6), inputs)
+
+
+def test_left_pad_moves_padding_to_the_front():
+    from attnlab.models.recurrent import left_pad
+    tokens = torch.tensor([[5, 6, 7, 0, 0], [1, 2, 3, 4, 5], [0, 0, 0, 0, 0], [8, 0, 9, 0, 0]])
+    expected = torch.tensor([[0, 0, 5, 6, 7], [1, 2, 3, 4, 5], [0, 0, 0, 0, 0], [0, 0, 8, 0, 9]])
+    assert torch.equal(left_pad(tokens), expected)
+    with pytest.raises(ValueError, match="tokens must be a long tensor"):
+        left_pad(tokens.float())

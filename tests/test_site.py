@@ -212,3 +212,36 @@ def test_no_dead_internal_links(page_path):
         elif parsed.fragment and target.suffix == ".html" and parsed.fragment not in _anchors(target):
             dead.append(f"{href} (no anchor #{parsed.fragment} in {target.relative_to(SITE)})")
     assert not dead, f"{page_path} links to what does not exist:\n  " + "\n  ".join(dead)
+
+
+def test_head_view_responds(server, browser):
+    """Chapter 7.5's interactive head view works on the built page, offline: the widget
+    (div.attnlab-head-view, set up by _static/head-view.js, which the site serves) shows weights
+    under each token (button.attnlab-hv-token, attribute data-weight); choosing another head
+    (select.attnlab-hv-head) and clicking another token must each change them."""
+    page_path = "chapters/07-pure-attention/pretrained.html"
+    if not (SITE / page_path).exists():
+        pytest.fail(f"{page_path} was not built: is chapters/07-pure-attention/pretrained.ipynb in _toc.yml?",
+                    pytrace=False)
+    page, found = visit(browser, server, page_path)
+    try:
+        page.wait_for_selector(".attnlab-head-view[data-ready=true]", timeout=10_000)
+        assert page.evaluate("() => window.attnlabHeadView.source").endswith("_static/head-view.js"), \
+            "the head view ran from the notebook's inlined copy, not from the script the site serves"
+
+        def shown():
+            return page.eval_on_selector_all(".attnlab-head-view .attnlab-hv-token", "cs => cs.map(c => c.dataset.weight)")
+        before = shown()
+        assert len(before) > 2 and all(before), "the head view shows no weights"
+        menu = page.locator(".attnlab-head-view select.attnlab-hv-head").first
+        menu.select_option(str((int(menu.input_value()) + 1) % 12))
+        after_head = shown()
+        assert after_head != before, "choosing another head did not change the weights shown"
+        page.locator(".attnlab-head-view .attnlab-hv-token").nth(1).click()
+        page.mouse.move(0, 0)
+        assert shown() != after_head, "clicking another token did not change the weights shown"
+        page.wait_for_timeout(200)
+    finally:
+        page.close()
+    problems = [f"{kind}: {item}" for kind, items in found.items() for item in items]
+    assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)

@@ -147,3 +147,133 @@ def test_attend_gives_the_logits_and_every_blocks_weights_afresh():
     torch.testing.assert_close(torch.stack(listed), weights)
     other, _ = model.attend(tokens[1:], mask[1:])  # nothing is stored between calls
     torch.testing.assert_close(other, logits[1:])
+
+
+# --- Chapter 7: the encoder–decoder Transformer, against PyTorch's -------------------------------
+
+from attnlab.attention import causal_mask  # noqa: E402
+from attnlab.models.transformer import (CausalLanguageModel, DecoderLayer, EncoderLayer,  # noqa: E402
+                                        Seq2SeqTransformer, Transformer, padding_mask)
+
+D, HEADS, FF = 16, 4, 32
+
+
+def _padding(lengths, n):
+    """PyTorch's key_padding_mask (True = pad) for the given lengths."""
+    return ~padding_mask(torch.tensor(lengths), n)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+def test_encoder_layer_equals_pytorchs(norm_first, activation):
+    torch.manual_seed(0)
+    theirs = nn.TransformerEncoderLayer(D, HEADS, FF, dropout=0.0, activation=activation, batch_first=True,
+                                        norm_first=norm_first).double()
+    ours = EncoderLayer.from_torch(theirs)
+    x = torch.randn(3, 7, D, dtype=torch.float64)
+    pad = _padding([7, 5, 3], 7)
+    expected = theirs(x, src_key_padding_mask=pad)
+    for mask in (~pad[:, None, :], ~pad[:, None, None, :]):  # (batch, 1, n) and (batch, 1, 1, n)
+        torch.testing.assert_close(ours(x, mask)[~pad], expected[~pad], atol=1e-6, rtol=0)
+    causal = nn.Transformer.generate_square_subsequent_mask(7, dtype=torch.float64)
+    torch.testing.assert_close(ours(x, causal_mask(7)), theirs(x, src_mask=causal, is_causal=True),
+                               atol=1e-6, rtol=0)
+    output, weights = ours.attend(x, ~pad[:, None, :])
+    assert weights.shape == (3, HEADS, 7, 7) and (weights[2, :, :, 3:] == 0).all()
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_layer_equals_pytorchs(norm_first):
+    torch.manual_seed(1)
+    theirs = nn.TransformerDecoderLayer(D, HEADS, FF, dropout=0.0, batch_first=True, norm_first=norm_first).double()
+    ours = DecoderLayer.from_torch(theirs)
+    x, memory = torch.randn(3, 5, D, dtype=torch.float64), torch.randn(3, 6, D, dtype=torch.float64)
+    target_pad, memory_pad = _padding([5, 4, 2], 5), _padding([6, 3, 1], 6)
+    expected = theirs(x, memory, tgt_mask=nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64),
+                      tgt_key_padding_mask=target_pad.double().masked_fill(target_pad, float("-inf")),
+                      memory_key_padding_mask=memory_pad.double().masked_fill(memory_pad, float("-inf")))
+    output, weights = ours.attend(x, memory, causal_mask(5) & ~target_pad[:, None, :], ~memory_pad[:, None, :])
+    torch.testing.assert_close(output, expected, atol=1e-6, rtol=0)
+    assert weights["self"].shape == (3, HEADS, 5, 5) and weights["cross"].shape == (3, HEADS, 5, 6)
+    assert (weights["self"].triu(1) == 0).all() and (weights["cross"][2, :, :, 1:] == 0).all()
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_equals_pytorchs(norm_first):
+    torch.manual_seed(2)
+    theirs = nn.Transformer(D, HEADS, 2, 2, FF, dropout=0.0, batch_first=True, norm_first=norm_first).double()
+    ours = Transformer.from_torch(theirs)
+    source, target = torch.randn(3, 6, D, dtype=torch.float64), torch.randn(3, 5, D, dtype=torch.float64)
+    source_pad, target_pad = _padding([6, 4, 2], 6), _padding([5, 5, 3], 5)
+    theirs.train()  # PyTorch's fast path (eval + padding) writes zeros at padded positions; dropout is 0
+    minus_inf = lambda pad: torch.zeros(pad.shape, dtype=torch.float64).masked_fill(pad, float("-inf"))  # noqa: E731
+    expected = theirs(source, target, tgt_mask=nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64),
+                      src_key_padding_mask=minus_inf(source_pad), tgt_key_padding_mask=minus_inf(target_pad),
+                      memory_key_padding_mask=minus_inf(source_pad))
+    output, weights = ours.attend(source, target, ~source_pad[:, None, :], causal_mask(5) & ~target_pad[:, None, :],
+                                  ~source_pad[:, None, :])
+    torch.testing.assert_close(output, expected, atol=1e-6, rtol=0)
+    torch.testing.assert_close(ours(source, target, ~source_pad[:, None, :],
+                                    causal_mask(5) & ~target_pad[:, None, :], ~source_pad[:, None, :]), output)
+    assert weights["encoder"].shape == (2, 3, HEADS, 6, 6)
+    assert weights["self"].shape == (2, 3, HEADS, 5, 5) and weights["cross"].shape == (2, 3, HEADS, 5, 6)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_changing_a_future_target_token_leaves_earlier_outputs_unchanged(norm_first):
+    torch.manual_seed(3)
+    model = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS, norm_first=norm_first).double()
+    source, target = torch.randint(0, 11, (2, 6)), torch.randint(0, 13, (2, 8))
+    changed = target.clone()
+    changed[:, 5] = (changed[:, 5] + 1) % 13
+    before, after = model(source, target), model(source, changed)
+    assert (before[:, :5] - after[:, :5]).abs().max() < 1e-12
+    assert (before[:, 5:] - after[:, 5:]).abs().max() > 1e-3
+    lm = CausalLanguageModel(13, d_model=D, num_heads=HEADS).double()
+    assert (lm(target)[:, :5] - lm(changed)[:, :5]).abs().max() < 1e-12
+    lm.causal = False  # without the mask, the future leaks into every position
+    assert (lm(target)[:, :5] - lm(changed)[:, :5]).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_kv_cache_equals_recomputation(norm_first):
+    torch.manual_seed(4)
+    model = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS, num_decoder_layers=3, norm_first=norm_first).double()
+    source, target = torch.randint(0, 11, (3, 6)), torch.randint(0, 13, (3, 9))
+    source_mask = padding_mask(torch.tensor([6, 4, 2]), 6)
+    full = model(source, target, source_mask)
+    incremental, cache = model.incremental_logits(source, target, source_mask)
+    torch.testing.assert_close(incremental, full, atol=1e-6, rtol=0)
+    assert cache.length == 9
+    assert cache.self_nbytes() == 2 * 3 * 3 * 9 * D * 8  # 2 × layers × batch × n × d_model × bytes
+    assert torch.equal(model.greedy(source, 0, 7, source_mask), model.greedy(source, 0, 7, source_mask, use_cache=False))
+
+
+def test_tied_embeddings_share_one_matrix():
+    tied = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS, tie_embeddings=True)
+    untied = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS)
+    assert tied.output.weight is tied.target_embedding.embedding.weight
+    count = lambda m: sum(p.numel() for p in m.parameters())  # noqa: E731
+    assert count(untied) - count(tied) == 13 * D
+
+
+def test_bad_inputs_get_named_errors():
+    layer = EncoderLayer(D, HEADS, FF)
+    with pytest.raises(ValueError, match=r"x has shape \(2, 5\) but must have shape \(batch, n, d_model=16\)"):
+        layer(torch.randn(2, 5))
+    with pytest.raises(ValueError, match=r"mask has shape \(3, 3\) but must broadcast"):
+        layer(torch.randn(2, 5, D), torch.ones(3, 3, dtype=torch.bool))
+    with pytest.raises(TypeError, match=r"mask must be a bool tensor"):
+        layer(torch.randn(2, 5, D), torch.ones(5, 5))
+    decoder = DecoderLayer(D, HEADS, FF)
+    with pytest.raises(ValueError, match=r"memory has shape \(2, 4, 8\) but must have shape \(batch, n_s, d_model=16\)"):
+        decoder(torch.randn(2, 3, D), torch.randn(2, 4, 8))
+    with pytest.raises(ValueError, match="first dimension"):
+        decoder(torch.randn(2, 3, D), torch.randn(3, 4, D))
+    model = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS)
+    with pytest.raises(ValueError, match=r"source_mask must be a bool tensor of shape \(batch, n_s\)"):
+        model(torch.randint(0, 11, (2, 6)), torch.randint(0, 13, (2, 4)), torch.ones(2, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"activation must be 'relu' or 'gelu'"):
+        EncoderLayer(D, HEADS, FF, activation="tanh")
+    with pytest.raises(TypeError, match="TransformerEncoderLayer"):
+        EncoderLayer.from_torch(nn.Linear(2, 2))

@@ -196,6 +196,9 @@ def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
     intermediate has at most ``query_chunk_size × chunk_size`` entries (8 MiB in float32 with the
     defaults): memory grows linearly in n up to 4096 queries and then stays flat, while the
     blocks stay large enough to keep the number of operations, and their overhead, small.
+    Smaller query blocks (e.g. 1024, 2 MiB) stay closer to the processor's caches and can be
+    faster; ``scripts/bench_attention.py`` compares block sizes with PyTorch's fused kernel. The
+    running weighted sum and normaliser are updated in place when no gradient is needed.
 
     query: (..., n_queries, d_k); key: (..., n_keys, d_k); value: (..., n_keys, d_v);
     mask: bool, broadcastable to (..., n_queries, n_keys), ``True`` = may attend.
@@ -210,17 +213,16 @@ def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
     if mask is not None:
         mask = check_mask(mask, torch.Size((*batch, n_queries, n_keys)))  # a view: no n × n copy
     scale = 1.0 / math.sqrt(query.shape[-1])
-    # A column of ones after the values makes one product give both the weighted sum of the values
-    # and the softmax normaliser (the sum of the exponentiated scores).
-    value_and_one = torch.cat([value, value.new_ones((*value.shape[:-1], 1))], dim=-1)
-    # In-place updates of the score block save time and memory, but autograd needs the originals.
+    # In-place updates of the score block and the running sums save time and memory, but autograd
+    # needs the originals.
     in_place = not (torch.is_grad_enabled() and any(t.requires_grad for t in (query, key, value)))
     outputs = []
     for q_start in range(0, n_queries, query_chunk_size):
         q_block = query[..., q_start:q_start + query_chunk_size, :] * scale
         rows = q_block.shape[-2]
         running_max = q_block.new_full((*batch, rows, 1), float("-inf"))
-        accumulator = q_block.new_zeros((*batch, rows, value.shape[-1] + 1))  # [weighted sum | normaliser]
+        weighted_sum = q_block.new_zeros((*batch, rows, value.shape[-1]))
+        normaliser = q_block.new_zeros((*batch, rows, 1))   # the sum of the exponentiated scores
         for k_start in range(0, n_keys, chunk_size):
             scores = q_block @ key[..., k_start:k_start + chunk_size, :].transpose(-2, -1)
             if mask is not None:
@@ -229,11 +231,17 @@ def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tenso
             new_max = torch.maximum(running_max, scores.amax(dim=-1, keepdim=True))
             # While a row has seen only masked keys its maximum is -inf; shift by 0 instead (exp(-inf) = 0).
             shift = new_max.masked_fill(torch.isinf(new_max), 0.0)
-            exp_scores = scores.sub_(shift).exp_() if in_place else torch.exp(scores - shift)
-            accumulator = (accumulator * torch.exp(running_max - shift)
-                           + exp_scores @ value_and_one[..., k_start:k_start + chunk_size, :])
+            correction = torch.exp(running_max - shift)     # rescales the sums kept so far
+            values = value[..., k_start:k_start + chunk_size, :]
+            if in_place:
+                exp_scores = scores.sub_(shift).exp_()
+                weighted_sum.mul_(correction).add_(exp_scores @ values)
+                normaliser.mul_(correction).add_(exp_scores.sum(dim=-1, keepdim=True))
+            else:
+                exp_scores = torch.exp(scores - shift)
+                weighted_sum = weighted_sum * correction + exp_scores @ values
+                normaliser = normaliser * correction + exp_scores.sum(dim=-1, keepdim=True)
             running_max = new_max
         # A fully masked query has normaliser 0 and weighted sum 0: its output is 0, not NaN.
-        normaliser = accumulator[..., -1:].clamp_min(torch.finfo(accumulator.dtype).tiny)
-        outputs.append(accumulator[..., :-1] / normaliser)
+        outputs.append(weighted_sum / normaliser.clamp_min(torch.finfo(normaliser.dtype).tiny))
     return torch.cat(outputs, dim=-2)

@@ -20,7 +20,8 @@ from torch.utils._pytree import tree_leaves
 from torch.utils.flop_counter import FlopCounterMode
 
 __all__ = ["GATES", "attention_parameters", "rnn_parameters", "cnn_parameters", "attention_flops",
-           "rnn_flops", "cnn_flops", "count_flops", "time_call", "peak_memory", "tensor_peak_memory"]
+           "rnn_flops", "cnn_flops", "count_flops", "time_call", "peak_memory", "tensor_peak_memory",
+           "sequential_steps"]
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # weight blocks per recurrent cell (PyTorch's nn.RNN/GRU/LSTM)
 
@@ -80,14 +81,15 @@ def count_flops(function: Callable[[], object]) -> int:
     return counter.get_total_flops()
 
 
-def time_call(function: Callable[[], object], repeats: int = 5, warmup: int = 1) -> float:
+def time_call(function: Callable[[], object], repeats: int = 5, warmup: int = 1, grad: bool = False) -> float:
     """The best (smallest) wall time of ``function()`` over ``repeats`` calls, in seconds.
 
     After ``warmup`` untimed calls. Like ``timeit``, it reports the minimum: other processes can
-    only make a call slower, so the minimum is the least disturbed estimate.
+    only make a call slower, so the minimum is the least disturbed estimate. The calls run under
+    ``torch.no_grad()`` unless ``grad=True`` (to time a forward and backward pass).
     """
     _positive(repeats=repeats)
-    with torch.no_grad():
+    with torch.set_grad_enabled(grad):
         for _ in range(warmup):
             function()
         times = []
@@ -187,3 +189,49 @@ def tensor_peak_memory(function: Callable[[], object]) -> int:
     with torch.no_grad(), tracker:
         function()
     return tracker.peak
+
+
+_MATRIX_PRODUCTS = {"mm", "bmm", "addmm", "baddbmm", "addbmm", "addmv", "mv", "dot", "vdot",
+                    "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+                    "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention"}
+
+
+class _DepthTracker(TorchDispatchMode):
+    """Gives every tensor created a depth: the longest chain of matrix products it depends on."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth: dict[int, int] = {}
+        self.keep: list[torch.Tensor] = []  # keep the tensors alive so that their ids are not reused
+        self.products = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        inputs = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        depth = max((self.depth.get(id(t), 0) for t in inputs), default=0)
+        if func.overloadpacket.__name__ in _MATRIX_PRODUCTS:
+            depth += 1
+            self.products += 1
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor):
+                self.depth[id(t)] = depth  # an in-place result is one of the inputs: depth includes its own
+                self.keep.append(t)
+        return out
+
+
+def sequential_steps(function: Callable[[], object]) -> int:
+    """The number of sequential steps of ``function()``: the longest chain of matrix products in
+    which each one needs the result of the one before.
+
+    Introduced in chapter 8 ("Q1: parallelism, measured"). Every tensor created during the call
+    is given a depth, the largest depth of its inputs, plus one if the operation is a matrix
+    product (``mm``, ``bmm``, ``addmm``, a fused attention kernel, ...); the result is the largest
+    depth reached. Products on the same level can run at the same time, however many there are:
+    an RNN over n tokens has n steps, a self-attention layer a constant number. A fused kernel
+    that loops inside (``nn.LSTM``'s) counts as one step, so count unfused code.
+    """
+    tracker = _DepthTracker()
+    with torch.no_grad(), tracker:
+        function()
+    return max(tracker.depth.values(), default=0)

@@ -8,6 +8,7 @@ Data are passed as tuples of tensors: ``(inputs..., targets)``. The model is cal
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -17,13 +18,29 @@ from torch import nn
 
 from .seeding import make_generator, seed_everything
 
-__all__ = ["seed_everything", "default_device", "accuracy", "History", "fit", "evaluate", "predict",
+__all__ = ["seed_everything", "default_device", "on_training_device", "accuracy", "History", "fit",
+           "evaluate", "predict",
            "count_parameters"]
 
 
 def default_device() -> torch.device:
     """The GPU when one is present, the CPU otherwise."""
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@contextmanager
+def on_training_device(model: nn.Module):
+    """Move ``model`` to :func:`default_device` (the GPU when present) for the ``with`` block and
+    give it back on the device it came on afterwards, even after an error. Yields the device;
+    batches must be moved to it. Every training loop of the package uses this."""
+    first = next(model.parameters(), None)
+    home = first.device if first is not None else torch.device("cpu")
+    device = default_device()
+    model.to(device)
+    try:
+        yield device
+    finally:
+        model.to(home)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -102,10 +119,14 @@ def fit(model: nn.Module, train: Sequence[torch.Tensor], *, epochs: int, lr: flo
         val = _check_data("val", val)
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
-    first = next(model.parameters(), None)
-    home = first.device if first is not None else torch.device("cpu")
-    device = default_device()
-    model.to(device)
+    with on_training_device(model) as device:
+        history = _fit_on(model, device, train, val, epochs, lr, batch_size, seed, weight_decay, clip, loss_fn,
+                          metric, verbose, log_every, label)
+    return history
+
+
+def _fit_on(model, device, train, val, epochs, lr, batch_size, seed, weight_decay, clip, loss_fn, metric,
+            verbose, log_every, label) -> History:
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     generator = make_generator(seed)
     history, start, n = History(), time.perf_counter(), len(train[0])
@@ -135,5 +156,4 @@ def fit(model: nn.Module, train: Sequence[torch.Tensor], *, epochs: int, lr: flo
                 line += f"  val {history.val_metric[-1]:.3f}"
             print(line + f"  ({time.perf_counter() - start:.1f} s)")
     history.seconds = time.perf_counter() - start
-    model.to(home)
     return history

@@ -21,7 +21,7 @@ from ..attention import scaled_dot_product_attention
 from ..checks import require_tokens
 
 __all__ = ["RecurrentEncoder", "FinalStateReadout", "MeanReadout", "AttentionReadout",
-           "RecurrentClassifier", "CELLS", "set_forget_bias"]
+           "RecurrentClassifier", "CELLS", "set_forget_bias", "lstm_gates", "left_pad"]
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -46,6 +46,56 @@ def set_forget_bias(lstm: nn.LSTM, value: float) -> nn.LSTM:
             elif name.startswith("bias_hh"):
                 parameter[hidden:2 * hidden] = 0.0
     return lstm
+
+
+def lstm_gates(lstm: nn.LSTM, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The gates and states of a one-layer LSTM, step by step (chapter 6, "Gates as attention").
+
+    inputs: (batch, n, d_input), batch first whatever ``lstm.batch_first`` says; the LSTM starts
+    from zero states. Returns a dict of (batch, n, d_hidden) tensors: ``"input"``, ``"forget"``,
+    ``"output"`` (the three sigmoid gates), ``"candidate"`` (the tanh cell input g), ``"memory"``
+    (the cell c) and ``"hidden"`` (h, equal to the LSTM's output). PyTorch orders the gates
+    (input, forget, candidate, output) in its weight matrices.
+    """
+    if not isinstance(lstm, nn.LSTM):
+        raise TypeError(f"lstm must be an nn.LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.proj_size:
+        raise ValueError("lstm must have one layer, one direction and no projection, got "
+                         f"num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, proj_size={lstm.proj_size}")
+    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[-1] != lstm.input_size:
+        shape = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
+        raise ValueError(f"inputs must have shape (batch, n, {lstm.input_size}), got {shape}")
+    batch, n, _ = inputs.shape
+    projected = inputs @ lstm.weight_ih_l0.T                          # (batch, n, 4 d_hidden)
+    if lstm.bias:
+        projected = projected + lstm.bias_ih_l0 + lstm.bias_hh_l0
+    hidden = memory = inputs.new_zeros(batch, lstm.hidden_size)
+    steps = {name: [] for name in ("input", "forget", "candidate", "output", "memory", "hidden")}
+    for t in range(n):
+        i, f, g, o = (projected[:, t] + hidden @ lstm.weight_hh_l0.T).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        memory = f * memory + i * g
+        hidden = o * torch.tanh(memory)
+        for name, value in zip(steps, (i, f, g, o, memory, hidden)):
+            steps[name].append(value)
+    return {name: torch.stack(values, dim=1) for name, values in steps.items()}
+
+
+def left_pad(tokens: torch.Tensor, pad_token: int = 0) -> torch.Tensor:
+    """Move each row's padding to the front: right-padded tokens (batch, seq_len) -> left-padded.
+
+    The words keep their order; with left padding the last position's state is the state after
+    the last word, which :class:`FinalStateReadout` reads (chapter 6, "Three sentence vectors").
+    Padding is every position holding ``pad_token`` after the last word.
+    """
+    require_tokens("tokens", tokens)
+    seq_len = tokens.shape[1]
+    is_word = tokens != pad_token
+    positions = torch.arange(seq_len, device=tokens.device)
+    lengths = torch.where(is_word, positions + 1, 0).max(dim=1).values        # up to the last word
+    index = (positions[None, :] - (seq_len - lengths)[:, None]) % seq_len
+    shifted = tokens.gather(1, index)
+    return torch.where(positions[None, :] < (seq_len - lengths)[:, None], torch.full_like(tokens, pad_token), shifted)
 
 
 class RecurrentEncoder(nn.Module):

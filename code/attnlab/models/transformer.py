@@ -26,7 +26,8 @@ from ..positional import LearnedPositionalEmbedding, SinusoidalPositionalEncodin
 from ..checks import require_mask, require_tokens
 
 __all__ = ["TransformerConfig", "SelfAttention", "FeedForward", "Block", "TransformerEncoder", "TransformerClassifier",
-           "ExternalQueryClassifier"]
+           "ExternalQueryClassifier", "EncoderLayer", "DecoderLayer", "Transformer", "Seq2SeqTransformer",
+           "CausalLanguageModel", "KVCache", "padding_mask"]
 
 
 @dataclass
@@ -188,3 +189,8 @@ class ExternalQueryClassifier(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         return self.head(self.attend(tokens)[0][:, 0])
+
+
+# Chapter 7's encoder–decoder Transformer lives in its own module; re-exported here.
+from .encoder_decoder import (CausalLanguageModel, DecoderLayer, EncoderLayer, KVCache,  # noqa: E402
+                              Seq2SeqTransformer, Transformer, padding_mask)

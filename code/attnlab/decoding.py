@@ -1,0 +1,140 @@
+"""Decoding a sequence-to-sequence model, and scoring what it decodes (chapter 6, "Sequence to
+sequence with attention").
+
+A model here is anything with ``encode(source) -> memory``, ``initial_state(memory) -> state``
+and ``step(memory, state, previous) -> (logits, weights, state)``, whose memory and state are
+tuples of tensors with the batch first (:class:`attnlab.models.seq2seq.Seq2Seq`).
+
+- :func:`greedy_decode`: free-running, each step feeds back its own arg-max token.
+- :func:`beam_search`: keeps the ``beam_size`` best partial outputs by total log-probability;
+  ``beam_size=1`` is greedy decoding.
+- :func:`edit_distance`, :func:`error_rates`: the phoneme error rate (edit distance over the
+  reference length) and the word (phrase) error rate (the fraction not exactly right).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .checks import require_positive_int, require_tokens
+
+__all__ = ["greedy_decode", "beam_search", "edit_distance", "error_rates", "strip", "decode_errors"]
+
+
+def _select(structure, index: torch.Tensor):
+    """Rows ``index`` of every tensor of a (nested) tuple whose first dimension is the batch."""
+    return type(structure)(*(_select(x, index) if isinstance(x, tuple) else x[index] for x in structure))
+
+
+@torch.no_grad()
+def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: int):
+    """Free-running greedy decoding. source: (batch, n_source) -> (tokens (batch, n_steps) without
+    <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None)."""
+    require_tokens("source", source, "(batch, n_source)")
+    require_positive_int("max_len", max_len)
+    model.eval()
+    memory = model.encode(source)
+    state = model.initial_state(memory)
+    previous = torch.full((source.shape[0],), bos, dtype=torch.long, device=source.device)
+    done = torch.zeros_like(previous, dtype=torch.bool)
+    tokens, weights = [], []
+    for _ in range(max_len):
+        logits, step_weights, state = model.step(memory, state, previous)
+        previous = logits.argmax(-1).masked_fill(done, 0)
+        tokens.append(previous)
+        weights.append(step_weights)
+        done |= previous == eos
+        if bool(done.all()):
+            break
+    stacked = None if weights[0] is None else torch.stack(weights, 1)
+    return torch.stack(tokens, 1), stacked
+
+
+@torch.no_grad()
+def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: int, max_len: int) -> torch.Tensor:
+    """Beam search, all sentences of the batch at once. source: (batch, n_source) -> the best
+    output per sentence, tokens (batch, n_steps) without <bos>, padded with 0 after <eos>.
+
+    Hypotheses are ranked by their total log-probability (no length normalisation). A hypothesis
+    that has emitted <eos> is finished: it keeps its score and emits padding.
+    """
+    require_tokens("source", source, "(batch, n_source)")
+    require_positive_int("beam_size", beam_size)
+    require_positive_int("max_len", max_len)
+    model.eval()
+    batch, k = source.shape[0], beam_size
+    memory = model.encode(source)
+    flat = torch.arange(batch, device=source.device).repeat_interleave(k)     # (batch*k,) sentence of each beam
+    memory = _select(memory, flat)
+    state = model.initial_state(memory)
+    scores = torch.full((batch, k), float("-inf"), device=source.device)
+    scores[:, 0] = 0.0                                                         # one live hypothesis at first
+    previous = torch.full((batch * k,), bos, dtype=torch.long, device=source.device)
+    done = torch.zeros(batch * k, dtype=torch.bool, device=source.device)
+    history = torch.zeros(batch * k, 0, dtype=torch.long, device=source.device)
+    for _ in range(max_len):
+        logits, _, state = model.step(memory, state, previous)
+        log_probs = torch.log_softmax(logits.float(), -1)                     # (batch*k, vocab)
+        finished = torch.full_like(log_probs, float("-inf"))
+        finished[:, 0] = 0.0                                                   # a finished beam only pads, for free
+        log_probs = torch.where(done[:, None], finished, log_probs)
+        vocab = log_probs.shape[-1]
+        total = (scores.view(-1, 1) + log_probs).view(batch, k * vocab)
+        scores, best = total.topk(k, dim=-1)                                   # (batch, k), sorted
+        origin = (best // vocab + torch.arange(batch, device=source.device)[:, None] * k).view(-1)
+        previous = (best % vocab).view(-1)
+        history = torch.cat([history[origin], previous[:, None]], 1)
+        state = _select(state, origin)
+        done = done[origin] | (previous == eos)
+        if bool(done.all()):
+            break
+    return history.view(batch, k, -1)[:, 0]
+
+
+def strip(tokens, *, eos: int) -> list[int]:
+    """The ids of one output before its first <eos>, without padding (0)."""
+    out = []
+    for t in (tokens.tolist() if torch.is_tensor(tokens) else tokens):
+        if t == eos:
+            break
+        if t != 0:
+            out.append(int(t))
+    return out
+
+
+def edit_distance(prediction, reference) -> int:
+    """The Levenshtein distance: the fewest insertions, deletions and substitutions that turn
+    ``prediction`` into ``reference`` (two sequences)."""
+    previous = list(range(len(reference) + 1))
+    for i, p in enumerate(prediction, 1):
+        current = [i]
+        for j, r in enumerate(reference, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (p != r)))
+        previous = current
+    return previous[-1]
+
+
+def error_rates(predictions, references) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per example: (phoneme error rate = edit distance / reference length, phrase error = 0 or 1),
+    two float tensors (n,). ``predictions``, ``references``: lists of id (or symbol) sequences."""
+    if len(predictions) != len(references):
+        raise ValueError(f"predictions and references must have the same length, got "
+                         f"{len(predictions)} and {len(references)}")
+    per = [edit_distance(p, r) / max(len(r), 1) for p, r in zip(predictions, references)]
+    wrong = [float(list(p) != list(r)) for p, r in zip(predictions, references)]
+    return torch.tensor(per), torch.tensor(wrong)
+
+
+def decode_errors(model, source: torch.Tensor, target: torch.Tensor, *, bos: int, eos: int,
+                  beam_size: int = 1, extra_steps: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Free-running decoding of ``source`` (greedy, or beam search when ``beam_size > 1``) scored
+    against ``target`` (batch, n_target; starting with <bos>): per example (phoneme error rate,
+    phrase error), as :func:`error_rates`."""
+    max_len = target.shape[1] + extra_steps
+    if beam_size == 1:
+        outputs = greedy_decode(model, source, bos=bos, eos=eos, max_len=max_len)[0]
+    else:
+        outputs = beam_search(model, source, beam_size=beam_size, bos=bos, eos=eos, max_len=max_len)
+    predictions = [strip(row, eos=eos) for row in outputs.cpu()]
+    references = [strip(row[1:], eos=eos) for row in target.cpu()]
+    return error_rates(predictions, references)
