@@ -1,11 +1,11 @@
-"""PaddedSeq2SeqTransformer masks padding and decodes like chapter 6's model; sequential_steps counts."""
+"""PaddedSeq2SeqTransformer masks padding and decodes like chapter 6's model; layer_steps counts."""
 
 import pytest
 import torch
 
 from attnlab.decoding import greedy_decode
 from attnlab.models.seq2seq import Seq2Seq
-from attnlab.models.seq2seq_transformer import PaddedSeq2SeqTransformer, sequential_steps
+from attnlab.models.seq2seq_transformer import PaddedSeq2SeqTransformer, layer_steps
 
 
 def _model(**options):
@@ -53,21 +53,21 @@ def test_step_logits_equal_teacher_forced_logits():
 def test_transformer_steps_do_not_grow_with_length(n):
     model = _model()
     source = torch.randint(3, 9, (1, n))
-    assert sequential_steps(model, source, torch.randint(3, 7, (1, n + 2))) == {"encoder": 2, "decoder": 1}
+    assert layer_steps(model, source, torch.randint(3, 7, (1, n + 2))) == {"encoder": 2, "decoder": 1}
 
 
 @pytest.mark.parametrize("n, m", [(3, 5), (17, 9)])
 def test_recurrent_steps_grow_with_length(n, m):
     torch.manual_seed(0)
     model = Seq2Seq(9, 7, "bahdanau", d_model=8, d_embed=4)
-    counted = sequential_steps(model, torch.randint(1, 9, (2, n)), torch.randint(1, 7, (2, m)))
+    counted = layer_steps(model, torch.randint(1, 9, (2, n)), torch.randint(1, 7, (2, m)))
     assert counted == {"encoder": n, "decoder": m}
 
 
 def test_sequential_steps_rejects_what_it_cannot_count():
     with pytest.raises(ValueError, match="bahdanau"):
-        sequential_steps(Seq2Seq(9, 7, "luong-dot", d_model=8, d_embed=4), SOURCE, TARGET_IN)
+        layer_steps(Seq2Seq(9, 7, "luong-dot", d_model=8, d_embed=4), SOURCE, TARGET_IN)
     with pytest.raises(TypeError, match="Seq2Seq or a Seq2SeqTransformer"):
-        sequential_steps(torch.nn.Linear(2, 2), SOURCE, TARGET_IN)
+        layer_steps(torch.nn.Linear(2, 2), SOURCE, TARGET_IN)
     with pytest.raises(ValueError, match="source"):
-        sequential_steps(_model(), SOURCE[0], TARGET_IN)
+        layer_steps(_model(), SOURCE[0], TARGET_IN)

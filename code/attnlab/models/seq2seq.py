@@ -248,38 +248,35 @@ def fit_seq2seq(model: Seq2Seq, source: torch.Tensor, target: torch.Tensor, *, s
     target)``: measured every ``eval_every`` steps. Runs on ``default_device()``; the model goes
     back to the device it came on."""
     from ..seeding import make_generator
-    from ..train import default_device
+    from ..train import on_training_device
     require_positive_int("steps", steps)
     require_positive_int("batch_size", batch_size)
     require_tokens("source", source, "(n, n_source)")
     require_tokens("target", target, "(n, n_target)")
     require_same_batch(source=source, target=target)
-    home = next(model.parameters()).device
-    device = default_device()
-    model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = make_generator(seed)
-    lengths = (target != 0).sum(1)
-    curve, start, step = Curve([], [], 0.0), time.perf_counter(), 0
-    while step < steps:
-        for batch in _bucketed_batches(lengths, batch_size, generator):
-            n_source, n_target = int((source[batch] != 0).sum(1).max()), int(lengths[batch].max())
-            src, t_in, t_out = teacher_forcing_data(source[batch, :n_source], target[batch, :n_target])
-            model.train()
-            logits = model(src.to(device), t_in.to(device))
-            loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), t_out.reshape(-1).to(device),
-                                               ignore_index=-100)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-            optimizer.step()
-            step += 1
-            if val is not None and eval_every and (step % eval_every == 0 or step == steps):
-                curve.steps.append(step)
-                curve.val_accuracy.append(teacher_forced_accuracy(model, *val).mean().item())
-            if step == steps:
-                break
-    model.to(home)
+    with on_training_device(model) as device:
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        generator = make_generator(seed)
+        lengths = (target != 0).sum(1)
+        curve, start, step = Curve([], [], 0.0), time.perf_counter(), 0
+        while step < steps:
+            for batch in _bucketed_batches(lengths, batch_size, generator):
+                n_source, n_target = int((source[batch] != 0).sum(1).max()), int(lengths[batch].max())
+                src, t_in, t_out = teacher_forcing_data(source[batch, :n_source], target[batch, :n_target])
+                model.train()
+                logits = model(src.to(device), t_in.to(device))
+                loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                   t_out.reshape(-1).to(device), ignore_index=-100)
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+                optimizer.step()
+                step += 1
+                if val is not None and eval_every and (step % eval_every == 0 or step == steps):
+                    curve.steps.append(step)
+                    curve.val_accuracy.append(teacher_forced_accuracy(model, *val).mean().item())
+                if step == steps:
+                    break
     return curve._replace(seconds=time.perf_counter() - start)
 
 

@@ -9,7 +9,7 @@ It also offers that model's decoding interface, ``encode`` / ``initial_state`` /
 same :func:`attnlab.decoding.greedy_decode` decodes both; the decoder state is a
 :class:`attnlab.models.encoder_decoder.KVCache`.
 
-:func:`sequential_steps` counts, with forward hooks, the steps a forward pass must take one after
+:func:`layer_steps` counts, with forward hooks, the steps a forward pass must take one after
 another: the recurrent model's encoder and decoder steps, or the Transformer's layer applications.
 """
 
@@ -24,7 +24,7 @@ from ..checks import require_tokens
 from .encoder_decoder import KVCache, Seq2SeqTransformer
 from .seq2seq import Seq2Seq
 
-__all__ = ["PaddedSeq2SeqTransformer", "TransformerMemory", "sequential_steps"]
+__all__ = ["PaddedSeq2SeqTransformer", "TransformerMemory", "layer_steps"]
 
 
 class TransformerMemory(NamedTuple):
@@ -69,7 +69,7 @@ class PaddedSeq2SeqTransformer(nn.Module):
         return logits, None, cache
 
 
-def sequential_steps(model: nn.Module, source: torch.Tensor, target_in: torch.Tensor) -> dict:
+def layer_steps(model: nn.Module, source: torch.Tensor, target_in: torch.Tensor) -> dict:
     """Run ``model(source, target_in)`` once (teacher forcing) and count the steps that must run
     one after another: {"encoder": ..., "decoder": ...}.
 
@@ -80,6 +80,9 @@ def sequential_steps(model: nn.Module, source: torch.Tensor, target_in: torch.Te
     - A :class:`Seq2SeqTransformer`: the number of layer applications of the encoder and of the
       decoder (counted as the calls of each layer's self-attention query projection); every
       position of a layer is computed at once.
+
+    Chapter 8's :func:`attnlab.complexity.sequential_steps` measures the same property for any
+    code, as the longest chain of dependent matrix products.
     """
     require_tokens("source", source, "(batch, n_source)")
     require_tokens("target_in", target_in, "(batch, n_target)")
@@ -93,7 +96,7 @@ def sequential_steps(model: nn.Module, source: torch.Tensor, target_in: torch.Te
 
     if isinstance(model, Seq2Seq):
         if model.attention != "bahdanau":
-            raise ValueError(f"sequential_steps counts Seq2Seq with attention='bahdanau', got {model.attention!r}")
+            raise ValueError(f"layer_steps counts Seq2Seq with attention='bahdanau', got {model.attention!r}")
         for rnn in (model.forward_rnn, model.backward_rnn):
             handles.append(rnn.register_forward_hook(add("encoder", lambda inputs: inputs[0].shape[1])))
         handles.append(model.score.query_proj.register_forward_hook(add("decoder", lambda inputs: 1)))
