@@ -226,7 +226,7 @@ def test_head_view_responds(server, browser):
     page, found = visit(browser, server, page_path)
     try:
         page.wait_for_selector(".attnlab-head-view[data-ready=true]", timeout=10_000)
-        assert page.evaluate("() => window.attnlabHeadView.source").endswith("_static/head-view.js"), \
+        assert page.evaluate("() => window.attnlabHeadView.source").split("?")[0].endswith("_static/head-view.js"), \
             "the head view ran from the notebook's inlined copy, not from the script the site serves"
 
         def shown():
