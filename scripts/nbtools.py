@@ -41,18 +41,20 @@ def repository_url() -> str:
 
 def install_cell_source(url: str | None = None) -> str:
     url = url or repository_url()
-    return f'''{INSTALL_MARKER} fetch the course and install its package. Elsewhere this cell does nothing.
+    return f'''{INSTALL_MARKER} fetch the course, install its package. Elsewhere: nothing.
 import sys
 
 if "google.colab" in sys.modules:
     import subprocess
+
     REPO_URL = "{url}"
-    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/attention-course"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/attention-course/code"],
-                   check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "-r",
-                    "/content/attention-course/requirements-nodeps.txt"], check=True)
-    sys.path.insert(0, "/content/attention-course/code")'''
+    COURSE = "/content/attention-course"
+    subprocess.run(["git", "clone", "--depth", "1", REPO_URL, COURSE], check=True)
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, "-e", f"{{COURSE}}/code"], check=True)
+    nodeps = f"{{COURSE}}/requirements-nodeps.txt"
+    subprocess.run([*pip, "--no-deps", "-r", nodeps], check=True)
+    sys.path.insert(0, f"{{COURSE}}/code")'''
 
 
 def fingerprint() -> str:
