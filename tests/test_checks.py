@@ -90,8 +90,10 @@ def test_window_mask_rejects_a_negative_half_width():
 def test_require_mask_names_the_shape_in_words_and_in_numbers():
     mask = torch.ones(2, 5, dtype=torch.bool)
     assert require_mask("mask", mask, (2, 5), "(batch, seq_len)") is mask
-    with pytest.raises(ValueError, match=r"mask must be a bool tensor of shape \(batch, seq_len\) = \(2, 5\) "
-                                         r"\(True = may be attended\), got shape \(2, 5\) and dtype torch.float32"):
+    with pytest.raises(TypeError, match=r"mask must be a bool tensor of shape \(batch, seq_len\) = \(2, 5\) "
+                                        r"\(True = may be attended\), got dtype torch.float32"):
         require_mask("mask", torch.ones(2, 5), (2, 5), "(batch, seq_len)")
-    with pytest.raises(ValueError, match=r"got shape \(2, 4\)"):
+    with pytest.raises(TypeError, match="got list"):
+        require_mask("mask", [[True]], (1, 1), "(batch, seq_len)")
+    with pytest.raises(ValueError, match=r"mask has shape \(2, 4\) but must have shape \(batch, seq_len\) = \(2, 5\)"):
         require_mask("mask", torch.ones(2, 4, dtype=torch.bool), (2, 5), "(batch, seq_len)")

@@ -86,33 +86,46 @@ def _package_cases():
     return cases
 
 
-def _optional_cases():
-    """Models of later chapters, included when their module is there."""
-    cases = _package_cases()
-    try:
-        from attnlab.models.vision import BLOCKS, SmallCNN
-        for block in BLOCKS:
-            cases[f"SmallCNN, {block}"] = (lambda block=block: SmallCNN(block), lambda: (torch.rand(2, 1, 28, 28),))
-    except ImportError:
-        pass
-    try:
-        from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
-        for attention in ATTENTIONS:
-            cases[f"Seq2Seq, {attention}"] = (lambda attention=attention: Seq2Seq(10, 7, attention, d_model=8, d_embed=4),
-                                              lambda: (tokens(2, 6), tokens(2, 4, high=7)))
-    except ImportError:
-        pass
-    try:
-        from attnlab.models.abcnn import ABCNN, KINDS
-        for kind in KINDS:
-            cases[f"ABCNN, {kind}"] = (lambda kind=kind: ABCNN(10, 6, kind=kind),
-                                       lambda: (tokens(2, 6), tokens(2, 6)))
-    except ImportError:
-        pass
+def _later_chapter_cases():
+    """The models of chapters 5-7: image CNNs, the recurrent encoder-decoder, ABCNN."""
+    from attnlab.models.abcnn import ABCNN, KINDS
+    from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
+    from attnlab.models.seq2seq_transformer import PaddedSeq2SeqTransformer
+    from attnlab.models.vision import BLOCKS, SmallCNN
+
+    cases = {f"SmallCNN, {block}": (lambda block=block: SmallCNN(block), lambda: (torch.rand(2, 1, 28, 28),))
+             for block in BLOCKS}
+    for attention in ATTENTIONS:
+        cases[f"Seq2Seq, {attention}"] = (lambda attention=attention: Seq2Seq(10, 7, attention, d_model=8, d_embed=4),
+                                          lambda: (tokens(2, 6), tokens(2, 4, high=7)))
+    cases["PaddedSeq2SeqTransformer"] = (
+        lambda: PaddedSeq2SeqTransformer(10, 7, d_model=8, num_heads=2, num_encoder_layers=1, num_decoder_layers=1),
+        lambda: (tokens(2, 6), tokens(2, 4, high=7)))
+    for kind in KINDS:
+        cases[f"ABCNN, {kind}"] = (lambda kind=kind: ABCNN(10, 6, kind=kind), lambda: (tokens(2, 6), tokens(2, 6)))
     return cases
 
 
-CASES.update(_optional_cases())
+CASES.update(_package_cases())
+CASES.update(_later_chapter_cases())
+
+
+def tensors_in(value):
+    """Every tensor in a model's output or weights: a tensor, or tuples, lists and dicts of them."""
+    if torch.is_tensor(value):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from tensors_in(item)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from tensors_in(item)
+
+
+def test_tensors_in_finds_tensors_in_every_container():
+    a, b, c = torch.zeros(1), torch.ones(1), torch.zeros(2)
+    assert [t for t in tensors_in((a, {"self": [b], "cross": c}, None))] == [a, b, c]
+
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -122,10 +135,8 @@ def test_a_model_makes_its_tensors_on_its_inputs_device(name):
     model = make_model().to(META).eval()
     inputs = [x.to(META) for x in make_inputs()]
     output = model(*inputs)
-    first = output[0] if isinstance(output, tuple) else output
-    assert first.device == META
+    assert [t.device for t in tensors_in(output)] and all(t.device == META for t in tensors_in(output))
     if hasattr(model, "attend") and getattr(model, "kind", None) != "bcnn":  # a BCNN does not attend
         output, weights = model.attend(*inputs)
         assert output.device == META
-        for w in (weights if isinstance(weights, tuple) else (weights,)):
-            assert w is None or not torch.is_tensor(w) or w.device == META
+        assert all(w.device == META for w in tensors_in(weights))

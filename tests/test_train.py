@@ -142,3 +142,14 @@ def test_predict_runs_on_the_models_device_and_returns_cpu_logits():
     model = _Recorder()
     logits = predict(model, (torch.randn(10, 2),), batch_size=4)
     assert logits.shape == (10, 2) and logits.device.type == "cpu" and model.seen == ["cpu"] * 3
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+@pytest.mark.parametrize("with_val", [False, True])
+def test_fit_and_predict_leave_the_model_in_the_mode_it_came_in(mode, with_val):
+    model = nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    getattr(model, mode)()
+    fit(model, separable_data(0), val=separable_data(1) if with_val else None, epochs=1, verbose=False)
+    assert model.training == (mode == "train") and model[1].training == (mode == "train")
+    predict(model, (torch.randn(4, 2),))
+    assert model.training == (mode == "train")

@@ -90,7 +90,7 @@ def test_bad_input_is_named():
     model = TransformerClassifier(TransformerConfig(vocab_size=9, d_model=8, num_heads=2, max_positions=6))
     with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         model(torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"mask must be a bool tensor of shape \(batch, seq_len\) = \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"mask has shape \(1, 4\) but must have shape \(batch, seq_len\) = \(1, 3\)"):
         model(torch.zeros(1, 3, dtype=torch.long), torch.ones(1, 4, dtype=torch.bool))
     with pytest.raises(ValueError, match="max_positions=6"):
         model(torch.zeros(1, 7, dtype=torch.long))
@@ -271,9 +271,85 @@ def test_bad_inputs_get_named_errors():
     with pytest.raises(ValueError, match="first dimension"):
         decoder(torch.randn(2, 3, D), torch.randn(3, 4, D))
     model = Seq2SeqTransformer(11, 13, d_model=D, num_heads=HEADS)
-    with pytest.raises(ValueError, match=r"source_mask must be a bool tensor of shape \(batch, n_s\)"):
+    with pytest.raises(ValueError, match=r"source_mask has shape \(2, 5\) but must have shape \(batch, n_s\)"):
         model(torch.randint(0, 11, (2, 6)), torch.randint(0, 13, (2, 4)), torch.ones(2, 5, dtype=torch.bool))
+    with pytest.raises(TypeError, match=r"source_mask must be a bool tensor of shape \(batch, n_s\)"):
+        model(torch.randint(0, 11, (2, 6)), torch.randint(0, 13, (2, 4)), torch.ones(2, 6))
     with pytest.raises(ValueError, match=r"activation must be 'relu' or 'gelu'"):
         EncoderLayer(D, HEADS, FF, activation="tanh")
     with pytest.raises(TypeError, match="TransformerEncoderLayer"):
         EncoderLayer.from_torch(nn.Linear(2, 2))
+
+
+# ---- one layer-order default, dropout where PyTorch has it, weights only when asked ---------
+
+def test_every_transformer_model_defaults_to_pre_ln():
+    import inspect
+
+    from attnlab.models.seq2seq_transformer import PaddedSeq2SeqTransformer
+
+    classes = (EncoderLayer, DecoderLayer, Transformer, Seq2SeqTransformer, CausalLanguageModel)
+    defaults = {cls.__name__: inspect.signature(cls).parameters["norm_first"].default for cls in classes}
+    assert set(defaults.values()) == {True}, defaults
+    assert PaddedSeq2SeqTransformer(5, 5, d_model=8, num_heads=2).model.transformer.norm_first
+
+
+def test_dropout_acts_on_attention_weights_in_training_only():
+    torch.manual_seed(0)
+    layer = MultiHeadAttention(16, 4, dropout=0.5)
+    x = torch.randn(2, 6, 16)
+    layer.eval()
+    quiet, weights = layer(x, x, x)
+    torch.testing.assert_close(layer(x, x, x)[0], quiet)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 4, 6))
+    layer.train()
+    noisy, noisy_weights = layer(x, x, x)
+    assert not torch.allclose(noisy, quiet)
+    torch.testing.assert_close(noisy_weights, weights)          # the weights before dropout
+    with pytest.raises(ValueError, match="dropout"):
+        MultiHeadAttention(16, 4, dropout=1.0)
+
+
+def test_from_torch_copies_dropout_and_refuses_mixed_probabilities():
+    torch.manual_seed(0)
+    theirs = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.1, batch_first=True)
+    ours = EncoderLayer.from_torch(theirs)
+    assert ours.self_attention.attention_dropout.p == 0.1 and ours.dropout1.p == 0.1
+    x = torch.randn(2, 5, 16)
+    torch.testing.assert_close(ours.eval()(x), theirs.eval()(x))
+    theirs.dropout2.p = 0.3
+    with pytest.raises(ValueError, match="several dropout probabilities"):
+        EncoderLayer.from_torch(theirs)
+
+
+def test_token_models_drop_on_embeddings_in_training():
+    torch.manual_seed(0)
+    model = CausalLanguageModel(10, d_model=8, num_heads=2, num_layers=1, d_ff=16, dropout=0.5)
+    tokens = torch.randint(0, 10, (2, 6))
+    assert model.embedding.dropout.p == 0.5
+    model.eval()
+    torch.testing.assert_close(model(tokens), model(tokens))
+    model.train()
+    assert not torch.allclose(model(tokens), model(tokens))
+
+
+def test_forward_collects_no_attention_weights(monkeypatch):
+    """forward gives the outputs only: the weights of the layers are not gathered into a stack
+    on every training step (attend does that, when asked)."""
+    torch.manual_seed(0)
+    cases = [
+        (TransformerClassifier(TransformerConfig(vocab_size=9, d_model=8, num_heads=2)),
+         (torch.randint(0, 9, (2, 5)),)),
+        (CausalLanguageModel(9, d_model=8, num_heads=2), (torch.randint(0, 9, (2, 5)),)),
+        (Seq2SeqTransformer(9, 7, d_model=8, num_heads=2),
+         (torch.randint(1, 9, (2, 5)), torch.randint(0, 7, (2, 4)))),
+        (Transformer(8, 2, 2, 2, 16), (torch.randn(2, 5, 8), torch.randn(2, 4, 8))),
+    ]
+    expected = [model.attend(*inputs)[0] for model, inputs in cases]
+
+    def no_stack(*args, **kwargs):
+        raise AssertionError("forward stacked attention weights")
+
+    monkeypatch.setattr(torch, "stack", no_stack)
+    for (model, inputs), logits in zip(cases, expected):
+        torch.testing.assert_close(model(*inputs), logits)

@@ -111,16 +111,23 @@ class MultiHeadAttention(nn.Module):
     """Multi-head attention (Vaswani et al. 2017), built on :func:`scaled_dot_product_attention`.
 
     Each of ``num_heads`` heads projects the inputs to width ``d_model // num_heads``, attends,
-    and the heads' outputs are concatenated and projected back to ``d_model``.
+    and the heads' outputs are concatenated and projected back to ``d_model``. ``dropout``
+    drops attention weights in training, as PyTorch's ``nn.MultiheadAttention`` does.
     """
 
-    def __init__(self, d_model: int, num_heads: int, bias: bool = True):
+    def __init__(self, d_model: int, num_heads: int, bias: bool = True, dropout: float = 0.0):
         super().__init__()
         require_positive_int("d_model", d_model)
         require_positive_int("num_heads", num_heads)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
         self.d_model, self.num_heads, self.d_head = d_model, num_heads, d_model // num_heads
+        # In training, each attention weight is zeroed with probability ``dropout`` (and the rest
+        # scaled by 1 / (1 - dropout)) before the values are averaged, as in PyTorch's
+        # nn.MultiheadAttention; the weights returned are those before dropout.
+        self.attention_dropout = nn.Dropout(dropout)
         self.query_proj = nn.Linear(d_model, d_model, bias=bias)
         self.key_proj = nn.Linear(d_model, d_model, bias=bias)
         self.value_proj = nn.Linear(d_model, d_model, bias=bias)
@@ -149,9 +156,12 @@ class MultiHeadAttention(nn.Module):
         if mask is not None:
             batch, n_queries, n_keys = query.shape[0], query.shape[1], key.shape[1]
             mask = check_mask(mask, torch.Size((batch, n_queries, n_keys))).unsqueeze(1)
+        values = self._split_heads(self.value_proj(value))
         output, weights = scaled_dot_product_attention(
             self._split_heads(self.query_proj(query)), self._split_heads(self.key_proj(key)),
-            self._split_heads(self.value_proj(value)), mask)
+            values, mask)
+        if self.training and self.attention_dropout.p > 0:
+            output = self.attention_dropout(weights) @ values
         batch, _, n_queries, _ = output.shape
         output = output.transpose(1, 2).reshape(batch, n_queries, self.d_model)
         return self.out_proj(output), weights
@@ -171,7 +181,8 @@ class MultiHeadAttention(nn.Module):
         if not module.batch_first:
             raise ValueError("module must be built with batch_first=True")
         bias = module.in_proj_bias is not None
-        ours = cls(module.embed_dim, module.num_heads, bias=bias).to(module.in_proj_weight)
+        ours = cls(module.embed_dim, module.num_heads, bias=bias,
+                   dropout=module.dropout).to(module.in_proj_weight)
         with torch.no_grad():
             for i, proj in enumerate((ours.query_proj, ours.key_proj, ours.value_proj)):
                 rows = slice(i * module.embed_dim, (i + 1) * module.embed_dim)

@@ -45,11 +45,15 @@ def require_tokens(name: str, tokens, expected: str = "(batch, seq_len)") -> tor
 
 def require_mask(name: str, mask, shape: tuple[int, ...], expected: str) -> torch.Tensor:
     """``mask`` must be a bool tensor (True = may be attended) of exactly ``shape``, which the
-    docstrings write as ``expected``, e.g. ``"(batch, seq_len)"``."""
-    if not torch.is_tensor(mask) or mask.dtype != torch.bool or tuple(mask.shape) != tuple(shape):
-        got = f"shape {shape_of(mask)} and dtype {mask.dtype}" if torch.is_tensor(mask) else shape_of(mask)
-        raise ValueError(f"{name} must be a bool tensor of shape {expected} = {tuple(shape)} "
-                         f"(True = may be attended), got {got}")
+    docstrings write as ``expected``, e.g. ``"(batch, seq_len)"``. A wrong type or dtype raises
+    TypeError, a wrong shape ValueError, as everywhere in the package."""
+    if not torch.is_tensor(mask) or mask.dtype != torch.bool:
+        got = f"dtype {mask.dtype}" if torch.is_tensor(mask) else type(mask).__name__
+        raise TypeError(f"{name} must be a bool tensor of shape {expected} = {tuple(shape)} "
+                        f"(True = may be attended), got {got}; use mask.bool() or a comparison")
+    if tuple(mask.shape) != tuple(shape):
+        raise ValueError(f"{name} has shape {shape_of(mask)} but must have shape {expected} = "
+                         f"{tuple(shape)} (True = may be attended)")
     return mask
 
 

@@ -2,37 +2,68 @@
 sequence with attention").
 
 A model here is anything with ``encode(source) -> memory``, ``initial_state(memory) -> state``
-and ``step(memory, state, previous) -> (logits, weights, state)``, whose memory and state are
-tuples of tensors with the batch first (:class:`attnlab.models.seq2seq.Seq2Seq`).
+and ``step(memory, state, previous) -> (logits, weights, state)``: the recurrent
+:class:`attnlab.models.seq2seq.Seq2Seq` and the Transformer
+:class:`attnlab.models.seq2seq_transformer.PaddedSeq2SeqTransformer`. Memory and state are
+tensors with the batch first, tuples or lists of them, or objects with ``select(rows)`` that
+return their rows ``rows`` (the Transformer's :class:`~attnlab.models.encoder_decoder.KVCache`):
+beam search reorders them with :func:`select_rows`.
 
 - :func:`greedy_decode`: free-running, each step feeds back its own arg-max token.
 - :func:`beam_search`: keeps the ``beam_size`` best partial outputs by total log-probability;
-  ``beam_size=1`` is greedy decoding.
+  ``beam_size=1`` is greedy decoding. :func:`sequence_log_prob` scores a given output the same
+  way, so a search can be checked against exhaustive enumeration.
 - :func:`edit_distance`, :func:`error_rates`: the phoneme error rate (edit distance over the
   reference length) and the word (phrase) error rate (the fraction not exactly right).
 """
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from .checks import require_positive_int, require_tokens
+from .train import evaluation_mode
 
-__all__ = ["greedy_decode", "beam_search", "edit_distance", "error_rates", "strip", "decode_errors"]
-
-
-def _select(structure, index: torch.Tensor):
-    """Rows ``index`` of every tensor of a (nested) tuple whose first dimension is the batch."""
-    return type(structure)(*(_select(x, index) if isinstance(x, tuple) else x[index] for x in structure))
+__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "edit_distance",
+           "error_rates", "strip", "decode_errors"]
 
 
-@torch.no_grad()
+def _inference(function):
+    """``function(model, ...)`` run without gradients and in evaluation mode; the model is left
+    in the mode it came in."""
+    @functools.wraps(function)
+    def run(model, *args, **kwargs):
+        with torch.no_grad(), evaluation_mode(model):
+            return function(model, *args, **kwargs)
+    return run
+
+
+def select_rows(structure, rows: torch.Tensor):
+    """Rows ``rows`` (along the batch, the first dimension) of a decoder's memory or state: a
+    tensor, None, a tuple (NamedTuples included) or list of them, or an object with
+    ``select(rows)``."""
+    if structure is None:
+        return None
+    if torch.is_tensor(structure):
+        return structure[rows]
+    if hasattr(structure, "select"):
+        return structure.select(rows)
+    if isinstance(structure, tuple) and hasattr(structure, "_fields"):        # a NamedTuple
+        return type(structure)(*(select_rows(x, rows) for x in structure))
+    if isinstance(structure, (tuple, list)):
+        return type(structure)(select_rows(x, rows) for x in structure)
+    raise TypeError(f"cannot select rows of a {type(structure).__name__}: a decoder's memory and "
+                    f"state must be tensors, tuples or lists of them, or objects with select(rows)")
+
+
+@_inference
 def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: int):
     """Free-running greedy decoding. source: (batch, n_source) -> (tokens (batch, n_steps) without
     <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None)."""
     require_tokens("source", source, "(batch, n_source)")
     require_positive_int("max_len", max_len)
-    model.eval()
     memory = model.encode(source)
     state = model.initial_state(memory)
     previous = torch.full((source.shape[0],), bos, dtype=torch.long, device=source.device)
@@ -50,22 +81,26 @@ def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: i
     return torch.stack(tokens, 1), stacked
 
 
-@torch.no_grad()
-def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: int, max_len: int) -> torch.Tensor:
+@_inference
+def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: int, max_len: int,
+                return_scores: bool = False):
     """Beam search, all sentences of the batch at once. source: (batch, n_source) -> the best
-    output per sentence, tokens (batch, n_steps) without <bos>, padded with 0 after <eos>.
+    output per sentence, tokens (batch, n_steps) without <bos>, padded with 0 after <eos>; with
+    ``return_scores``, also its total log-probability (batch,).
 
     Hypotheses are ranked by their total log-probability (no length normalisation). A hypothesis
-    that has emitted <eos> is finished: it keeps its score and emits padding.
+    that has emitted <eos> is finished: it keeps its score and emits padding. A beam at least as
+    wide as the number of possible outputs keeps every one of them, so it finds the most likely
+    output (tests/test_decoding.py checks this against enumeration); a narrower beam may not, and
+    widening a beam does not always raise the score it finds.
     """
     require_tokens("source", source, "(batch, n_source)")
     require_positive_int("beam_size", beam_size)
     require_positive_int("max_len", max_len)
-    model.eval()
     batch, k = source.shape[0], beam_size
     memory = model.encode(source)
     flat = torch.arange(batch, device=source.device).repeat_interleave(k)     # (batch*k,) sentence of each beam
-    memory = _select(memory, flat)
+    memory = select_rows(memory, flat)
     state = model.initial_state(memory)
     scores = torch.full((batch, k), float("-inf"), device=source.device)
     scores[:, 0] = 0.0                                                         # one live hypothesis at first
@@ -84,11 +119,37 @@ def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: i
         origin = (best // vocab + torch.arange(batch, device=source.device)[:, None] * k).view(-1)
         previous = (best % vocab).view(-1)
         history = torch.cat([history[origin], previous[:, None]], 1)
-        state = _select(state, origin)
+        state = select_rows(state, origin)
         done = done[origin] | (previous == eos)
         if bool(done.all()):
             break
-    return history.view(batch, k, -1)[:, 0]
+    best = history.view(batch, k, -1)[:, 0]
+    return (best, scores[:, 0]) if return_scores else best
+
+
+@_inference
+def sequence_log_prob(model, source: torch.Tensor, outputs: torch.Tensor, *, bos: int,
+                      eos: int) -> torch.Tensor:
+    """The total log-probability the model gives each output, as :func:`beam_search` scores it:
+    source (batch, n_source), outputs (batch, n_steps) without <bos> -> (batch,). Tokens after
+    the first <eos> must be padding (0) and cost nothing."""
+    require_tokens("source", source, "(batch, n_source)")
+    require_tokens("outputs", outputs, "(batch, n_steps)")
+    memory = model.encode(source)
+    state = model.initial_state(memory)
+    previous = torch.full((source.shape[0],), bos, dtype=torch.long, device=source.device)
+    done = torch.zeros_like(previous, dtype=torch.bool)
+    total = torch.zeros(source.shape[0], device=source.device)
+    for t in range(outputs.shape[1]):
+        token = outputs[:, t]
+        if bool((done & (token != 0)).any()):
+            raise ValueError(f"outputs has a token other than padding (0) after <eos> at step {t}")
+        logits, _, state = model.step(memory, state, previous)
+        step = torch.log_softmax(logits.float(), -1).gather(1, token[:, None])[:, 0]
+        total = total + torch.where(done, torch.zeros_like(step), step)
+        done = done | (token == eos)
+        previous = token
+    return total
 
 
 def strip(tokens, *, eos: int) -> list[int]:

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from .checks import require_non_negative_int, require_positive_int
 from .seeding import make_generator
-from .train import on_training_device
+from .train import evaluation_mode, on_training_device
 
 __all__ = ["shift_right", "warmup_factor", "train_seq2seq", "sequence_accuracy", "train_language_model",
            "next_token_loss"]
@@ -48,13 +48,19 @@ def _step(model, optimizer, scheduler, loss, clip):
 
 
 def train_seq2seq(model, source: torch.Tensor, target: torch.Tensor, *, steps: int, lr: float,
-                  bos: int = 0, warmup: int = 0, batch_size: int = 64, seed: int = 0,
-                  clip: float | None = None) -> list[float]:
-    """Train ``model(source, shift_right(target)) -> logits`` with cross-entropy against ``target``
-    for ``steps`` Adam steps. Returns each step's training loss (``nan`` from the step the loss
-    stops being finite; training stops there)."""
+                  bos: int, pad: int | None = None, warmup: int = 0, batch_size: int = 64,
+                  seed: int = 0, clip: float | None = None) -> list[float]:
+    """Train ``model(source, shift_right(target, bos)) -> logits`` with cross-entropy against
+    ``target`` for ``steps`` Adam steps. ``bos`` is the start token (no default: it must not be
+    mistaken for padding); target positions holding ``pad`` (if given) are left out of the loss.
+    Returns each step's training loss (``nan`` from the step the loss stops being finite;
+    training stops there)."""
     require_positive_int("steps", steps)
     require_non_negative_int("warmup", warmup)
+    if pad is not None and bos == pad:
+        raise ValueError(f"bos and pad are both {bos}: the start token must differ from padding, "
+                         f"or the decoder cannot tell them apart")
+    ignore = -100 if pad is None else pad
     optimizer, scheduler = _optimizer(model, lr, warmup)
     generator, losses = make_generator(seed), []
     with on_training_device(model) as device:
@@ -63,20 +69,21 @@ def train_seq2seq(model, source: torch.Tensor, target: torch.Tensor, *, steps: i
             batch = torch.randint(0, len(source), (batch_size,), generator=generator)
             src, tgt = source[batch].to(device), target[batch].to(device)
             logits = model(src, shift_right(tgt, bos))
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1),
+                                   ignore_index=ignore)
             losses.append(loss.item())
             if not _step(model, optimizer, scheduler, loss, clip):
                 losses += [math.nan] * (steps - len(losses))
                 break
-        model.eval()
     return losses
 
 
 @torch.no_grad()
-def sequence_accuracy(model, source: torch.Tensor, target: torch.Tensor, bos: int = 0) -> float:
-    """The fraction of sequences that greedy decoding gets entirely right."""
-    model.eval()
-    output = model.greedy(source, bos, target.shape[1])
+def sequence_accuracy(model, source: torch.Tensor, target: torch.Tensor, *, bos: int) -> float:
+    """The fraction of sequences that greedy decoding gets entirely right (the model is left in
+    the mode it came in)."""
+    with evaluation_mode(model):
+        output = model.greedy(source, bos, target.shape[1])
     return (output == target).all(dim=1).float().mean().item()
 
 
@@ -93,20 +100,20 @@ def train_language_model(model, stream: torch.Tensor, *, steps: int, lr: float, 
     ``stream``. Returns each step's training loss."""
     require_positive_int("steps", steps)
     require_positive_int("context", context)
-    if stream.dim() != 1 or len(stream) <= context + 1:
-        raise ValueError(f"stream must be a 1-d token tensor longer than context + 1 = {context + 1}, "
-                         f"got shape {tuple(stream.shape)}")
+    if stream.dim() != 1 or len(stream) < context + 1:
+        raise ValueError(f"stream must be a 1-d token tensor of at least context + 1 = {context + 1} "
+                         f"tokens, got shape {tuple(stream.shape)}")
     optimizer, scheduler = _optimizer(model, lr, warmup)
     generator, losses = make_generator(seed), []
     offsets = torch.arange(context + 1)
     with on_training_device(model) as device:
         model.train()
         for _ in range(steps):
-            starts = torch.randint(0, len(stream) - context - 1, (batch_size,), generator=generator)
+            # a window is stream[start : start + context + 1]: the last one starts at len - context - 1
+            starts = torch.randint(0, len(stream) - context, (batch_size,), generator=generator)
             loss = next_token_loss(model, stream[starts[:, None] + offsets].to(device))
             losses.append(loss.item())
             if not _step(model, optimizer, scheduler, loss, clip):
                 losses += [math.nan] * (steps - len(losses))
                 break
-        model.eval()
     return losses

@@ -18,9 +18,8 @@ from torch import nn
 
 from .seeding import make_generator, seed_everything
 
-__all__ = ["seed_everything", "default_device", "on_training_device", "accuracy", "History", "fit",
-           "evaluate", "predict",
-           "count_parameters"]
+__all__ = ["seed_everything", "default_device", "on_training_device", "evaluation_mode", "accuracy",
+           "History", "fit", "evaluate", "predict", "count_parameters"]
 
 
 def default_device() -> torch.device:
@@ -31,16 +30,30 @@ def default_device() -> torch.device:
 @contextmanager
 def on_training_device(model: nn.Module):
     """Move ``model`` to :func:`default_device` (the GPU when present) for the ``with`` block and
-    give it back on the device it came on afterwards, even after an error. Yields the device;
-    batches must be moved to it. Every training loop of the package uses this."""
+    give it back on the device it came on, and in the mode (training or evaluation) it came in,
+    afterwards, even after an error. Yields the device; batches must be moved to it. Every
+    training loop of the package uses this."""
     first = next(model.parameters(), None)
     home = first.device if first is not None else torch.device("cpu")
-    device = default_device()
+    device, was_training = default_device(), model.training
     model.to(device)
     try:
         yield device
     finally:
         model.to(home)
+        model.train(was_training)
+
+
+@contextmanager
+def evaluation_mode(model: nn.Module):
+    """Put ``model`` in evaluation mode for the ``with`` block, then back in the mode it came in.
+    Every function of the package that runs a model for its outputs (predict, decoding) uses it."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -85,12 +98,13 @@ class History:
 
 @torch.no_grad()
 def predict(model: nn.Module, inputs: Sequence[torch.Tensor], batch_size: int = 1024) -> torch.Tensor:
-    """``model(*inputs)`` in evaluation mode, in batches, on the model's device; returns CPU logits."""
-    model.eval()
+    """``model(*inputs)`` in evaluation mode, in batches, on the model's device; returns CPU logits.
+    The model is left in the mode it came in."""
     first = next(model.parameters(), None)  # a model without parameters (e.g. a plain dot score) runs on the CPU
     device = first.device if first is not None else torch.device("cpu")
-    outputs = [model(*(t[i:i + batch_size].to(device) for t in inputs)).cpu()
-               for i in range(0, len(inputs[0]), batch_size)]
+    with evaluation_mode(model):
+        outputs = [model(*(t[i:i + batch_size].to(device) for t in inputs)).cpu()
+                   for i in range(0, len(inputs[0]), batch_size)]
     return torch.cat(outputs)
 
 
@@ -112,7 +126,7 @@ def fit(model: nn.Module, train: Sequence[torch.Tensor], *, epochs: int, lr: flo
     Prints one compact line every ``log_every`` epochs (by default about five lines in all).
     The batch order is drawn from a generator seeded with ``seed`` (shifted by ``ATTNLAB_SEED``, see
     :mod:`attnlab.seeding`), so runs repeat exactly. Training runs on :func:`default_device`; the
-    model goes back to the device it came on before ``fit`` returns.
+    model goes back to the device it came on, and to the mode it came in, before ``fit`` returns.
     """
     train = _check_data("train", train)
     if val is not None:

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-__all__ = ["Incorrect", "exercise", "number_exercise", "choice_exercise", "declared", "check", "ids",
+__all__ = ["Incorrect", "exercise", "number_exercise", "choice_exercise", "declared", "check", "verdict", "ids",
            "as_tensor", "as_number", "as_choice", "call", "expect_close"]
 
 
@@ -121,22 +121,34 @@ def ids() -> list[str]:
     return sorted(_REGISTRY, key=lambda i: [int(p) if p.isdigit() else p for p in i.replace("-", ".").split(".")])
 
 
-def check(exercise_id: str, answer: Any) -> bool:
-    """Check ``answer`` to exercise ``exercise_id``; print a verdict and return True or False."""
+def verdict(exercise_id: str, answer: Any) -> tuple[bool, str]:
+    """``(passed, message)`` for ``answer`` to exercise ``exercise_id``, as :func:`check` prints
+    it. A checker that crashes (raises anything but :class:`Incorrect`) is a bug of the checker,
+    not of the answer: here it propagates, so the tests see it; :func:`check` hides it from the
+    learner."""
     if exercise_id not in _REGISTRY:
         raise KeyError(f"there is no exercise {exercise_id!r}; known exercises: {', '.join(ids())}")
     ex = _REGISTRY[exercise_id]
     try:
         praise = ex.checker(answer)
     except Incorrect as wrong:
-        print(f"✗ Not yet ({ex.id}, {ex.title}): {wrong}")
-        return False
+        return False, f"✗ Not yet ({ex.id}, {ex.title}): {wrong}"
+    return True, f"✓ Correct ({ex.id}, {ex.title}).{' ' + praise if praise else ''}"
+
+
+def check(exercise_id: str, answer: Any) -> bool:
+    """Check ``answer`` to exercise ``exercise_id``; print a verdict and return True or False."""
+    try:
+        passed, message = verdict(exercise_id, answer)
+    except KeyError:
+        raise
     except Exception as error:  # a checker must never crash in front of the learner
-        print(f"✗ Not yet ({ex.id}, {ex.title}): checking your answer raised "
-              f"{type(error).__name__}: {error}. Look at the type and shape of what you passed in.")
-        return False
-    print(f"✓ Correct ({ex.id}, {ex.title}).{' ' + praise if praise else ''}")
-    return True
+        ex = _REGISTRY[exercise_id]
+        passed, message = False, (f"✗ Not yet ({ex.id}, {ex.title}): checking your answer raised "
+                                  f"{type(error).__name__}: {error}. Look at the type and shape of "
+                                  f"what you passed in.")
+    print(message)
+    return passed
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,19 @@ Layer order (``norm_first``)::
     post-LN (norm_first=False, the paper):  x = norm(x + sublayer(x))
     pre-LN  (norm_first=True,  GPT-2 etc.): x = x + sublayer(norm(x))
 
+Every model here defaults to pre-LN (``norm_first=True``), the order of GPT-2, nanoGPT and the
+course's chapter-2 block, which trains without a learning-rate warm-up; the original
+Transformer of Vaswani et al. (2017) is post-LN, ``norm_first=False``, which is also PyTorch's
+default: ``from_torch`` copies whichever order the PyTorch module has.
+
+Dropout (``dropout``) sits where PyTorch's layers have it: on the attention weights, on each
+sublayer's output before the residual addition, and inside the feed-forward network; the token
+models also drop on the sum of embeddings and positions, as the paper does. It acts in training
+mode only.
+
+Attention weights are computed by every forward pass (the output needs them) but are collected
+and returned only by the ``attend`` methods; ``forward`` keeps none of them.
+
 Shapes: vectors (batch, n, d_model), batch first. Masks follow the course's convention: boolean,
 ``True`` = the query may attend to that key, broadcastable to (batch, n_queries, n_keys) or, with
 one mask per head, (batch, heads, n_queries, n_keys). A key-padding mask is ``(batch, 1, n_keys)``
@@ -34,7 +47,7 @@ import torch
 from torch import nn
 
 from ..attention import MultiHeadAttention, causal_mask, check_mask, masked_softmax
-from ..checks import require_positive_int, require_tensor, require_tokens, shape_of
+from ..checks import require_mask, require_positive_int, require_tensor, require_tokens, shape_of
 from ..positional import SinusoidalPositionalEncoding
 
 __all__ = ["EncoderLayer", "DecoderLayer", "Transformer", "Seq2SeqTransformer", "CausalLanguageModel",
@@ -91,7 +104,7 @@ def _attend(attention: MultiHeadAttention, query, keys, values, mask, head_mask=
     q = _split(attention, attention.query_proj(query))
     scores = q @ keys.transpose(-2, -1) / math.sqrt(attention.d_head)
     weights = masked_softmax(scores, mask)
-    heads = weights @ values
+    heads = attention.attention_dropout(weights) @ values
     if head_mask is not None:
         if not torch.is_tensor(head_mask) or tuple(head_mask.shape) != (attention.num_heads,):
             raise ValueError(f"head_mask has shape {shape_of(head_mask)} but must have shape "
@@ -133,6 +146,15 @@ def _copy_norm(ours: nn.LayerNorm, theirs: nn.LayerNorm) -> None:
         ours.bias.copy_(theirs.bias)
 
 
+def _same_dropout(module) -> None:
+    """Our layers use one dropout probability everywhere; refuse a PyTorch layer that does not."""
+    probabilities = {m.p for m in module.modules() if isinstance(m, nn.Dropout)}
+    probabilities |= {m.dropout for m in module.modules() if isinstance(m, nn.MultiheadAttention)}
+    if len(probabilities) > 1:
+        raise ValueError(f"the layer uses several dropout probabilities {sorted(probabilities)}; "
+                         f"only a layer with one probability everywhere can be copied")
+
+
 def _activation_name(module) -> str:
     act = module.activation
     if act is nn.functional.relu or isinstance(act, nn.ReLU):
@@ -155,12 +177,12 @@ class EncoderLayer(nn.Module):
     """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0,
-                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = False,
+                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = True,
                  bias: bool = True):
         super().__init__()
         require_positive_int("d_ff", d_ff)
         self.d_model, self.num_heads, self.norm_first = d_model, num_heads, bool(norm_first)
-        self.self_attention = MultiHeadAttention(d_model, num_heads, bias=bias)
+        self.self_attention = MultiHeadAttention(d_model, num_heads, bias=bias, dropout=dropout)
         self.feed_forward = _FeedForward(d_model, d_ff, dropout, activation, bias)
         self.norm1 = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.norm2 = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
@@ -194,6 +216,7 @@ class EncoderLayer(nn.Module):
             raise TypeError(f"module must be a torch.nn.TransformerEncoderLayer, got {type(module).__name__}")
         attention = MultiHeadAttention.from_torch(module.self_attn)
         bias = module.linear1.bias is not None
+        _same_dropout(module)
         ours = cls(module.self_attn.embed_dim, module.self_attn.num_heads, module.linear1.out_features,
                    dropout=module.dropout.p, activation=_activation_name(module),
                    layer_norm_eps=module.norm1.eps, norm_first=module.norm_first,
@@ -220,6 +243,13 @@ class KVCache:
         self.self_values = [None] * n_layers
         self.cross_keys = [None] * n_layers
         self.cross_values = [None] * n_layers
+
+    def select(self, rows: torch.Tensor) -> "KVCache":
+        """A cache holding rows ``rows`` of this one's batch (beam search reorders its beams)."""
+        chosen = KVCache(len(self.self_keys))
+        for name in ("self_keys", "self_values", "cross_keys", "cross_values"):
+            setattr(chosen, name, [None if t is None else t[rows] for t in getattr(self, name)])
+        return chosen
 
     @property
     def length(self) -> int:
@@ -249,13 +279,13 @@ class DecoderLayer(nn.Module):
     """
 
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0,
-                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = False,
+                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = True,
                  bias: bool = True):
         super().__init__()
         require_positive_int("d_ff", d_ff)
         self.d_model, self.num_heads, self.norm_first = d_model, num_heads, bool(norm_first)
-        self.self_attention = MultiHeadAttention(d_model, num_heads, bias=bias)
-        self.cross_attention = MultiHeadAttention(d_model, num_heads, bias=bias)
+        self.self_attention = MultiHeadAttention(d_model, num_heads, bias=bias, dropout=dropout)
+        self.cross_attention = MultiHeadAttention(d_model, num_heads, bias=bias, dropout=dropout)
         self.feed_forward = _FeedForward(d_model, d_ff, dropout, activation, bias)
         self.norm1 = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.norm2 = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
@@ -339,6 +369,7 @@ class DecoderLayer(nn.Module):
         if not isinstance(module, nn.TransformerDecoderLayer):
             raise TypeError(f"module must be a torch.nn.TransformerDecoderLayer, got {type(module).__name__}")
         bias = module.linear1.bias is not None
+        _same_dropout(module)
         ours = cls(module.self_attn.embed_dim, module.self_attn.num_heads, module.linear1.out_features,
                    dropout=module.dropout.p, activation=_activation_name(module),
                    layer_norm_eps=module.norm1.eps, norm_first=module.norm_first,
@@ -368,7 +399,7 @@ class Transformer(nn.Module):
 
     def __init__(self, d_model: int = 512, num_heads: int = 8, num_encoder_layers: int = 6,
                  num_decoder_layers: int = 6, d_ff: int = 2048, dropout: float = 0.0,
-                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = False,
+                 activation: str = "relu", layer_norm_eps: float = 1e-5, norm_first: bool = True,
                  bias: bool = True):
         super().__init__()
         require_positive_int("num_encoder_layers", num_encoder_layers)
@@ -383,29 +414,39 @@ class Transformer(nn.Module):
         self.encoder_norm = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.decoder_norm = nn.LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
 
-    def encode_attend(self, source, source_mask=None):
-        """(memory (batch, n_s, d_model), encoder weights (layers, batch, heads, n_s, n_s))."""
+    def _encode(self, source, source_mask, keep_weights: bool):
         _check_vectors("source", source, self.d_model, "n_s")
         x, weights = source, []
         for layer in self.encoder_layers:
             x, w = layer.attend(x, source_mask)
-            weights.append(w)
-        return self.encoder_norm(x), torch.stack(weights)
+            if keep_weights:
+                weights.append(w)
+        return self.encoder_norm(x), (torch.stack(weights) if keep_weights else None)
 
-    def encode(self, source, source_mask=None):
-        return self.encode_attend(source, source_mask)[0]
-
-    def decode_attend(self, target, memory, target_mask=None, memory_mask=None):
+    def _decode(self, target, memory, target_mask, memory_mask, keep_weights: bool):
         _check_vectors("target", target, self.d_model, "n_t")
         x, self_weights, cross_weights = target, [], []
         for layer in self.decoder_layers:
             x, w = layer.attend(x, memory, target_mask, memory_mask)
-            self_weights.append(w["self"])
-            cross_weights.append(w["cross"])
+            if keep_weights:
+                self_weights.append(w["self"])
+                cross_weights.append(w["cross"])
+        if not keep_weights:
+            return self.decoder_norm(x), None, None
         return self.decoder_norm(x), torch.stack(self_weights), torch.stack(cross_weights)
 
+    def encode_attend(self, source, source_mask=None):
+        """(memory (batch, n_s, d_model), encoder weights (layers, batch, heads, n_s, n_s))."""
+        return self._encode(source, source_mask, keep_weights=True)
+
+    def encode(self, source, source_mask=None):
+        return self._encode(source, source_mask, keep_weights=False)[0]
+
+    def decode_attend(self, target, memory, target_mask=None, memory_mask=None):
+        return self._decode(target, memory, target_mask, memory_mask, keep_weights=True)
+
     def decode(self, target, memory, target_mask=None, memory_mask=None):
-        return self.decode_attend(target, memory, target_mask, memory_mask)[0]
+        return self._decode(target, memory, target_mask, memory_mask, keep_weights=False)[0]
 
     def decode_step(self, target, memory, cache: KVCache, memory_mask=None):
         """The decoder's output for the new positions ``target`` (batch, n_new, d_model) only,
@@ -451,9 +492,10 @@ class _TokenEmbedding(nn.Module):
     """nn.Embedding times ``sqrt(d_model)`` if ``scale``, plus sinusoidal positions. The embedding
     starts as nn.Embedding's N(0, 1), or N(0, embedding_std²) when ``embedding_std`` is given."""
 
-    def __init__(self, vocab_size, d_model, max_positions, scale, embedding_std=None):
+    def __init__(self, vocab_size, d_model, max_positions, scale, embedding_std=None, dropout=0.0):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, d_model)
+        self.dropout = nn.Dropout(dropout)
         if embedding_std is not None:
             nn.init.normal_(self.embedding.weight, std=embedding_std)
         self.scale = math.sqrt(d_model) if scale else 1.0
@@ -465,7 +507,7 @@ class _TokenEmbedding(nn.Module):
         if offset + n > self.positions.max_positions:
             raise ValueError(f"positions {offset}..{offset + n - 1} exceed max_positions="
                              f"{self.positions.max_positions}; build the model with a larger max_positions")
-        return x + self.positions.encoding[offset:offset + n].to(x.dtype)
+        return self.dropout(x + self.positions.encoding[offset:offset + n].to(x.dtype))
 
 
 class Seq2SeqTransformer(nn.Module):
@@ -485,12 +527,14 @@ class Seq2SeqTransformer(nn.Module):
 
     def __init__(self, source_vocab: int, target_vocab: int, d_model: int = 64, num_heads: int = 4,
                  num_encoder_layers: int = 2, num_decoder_layers: int = 2, d_ff: int = 128,
-                 dropout: float = 0.0, norm_first: bool = False, max_positions: int = 256,
+                 dropout: float = 0.0, norm_first: bool = True, max_positions: int = 256,
                  scale_embedding: bool = True, tie_embeddings: bool = False, activation: str = "relu",
                  embedding_std: float | None = None):
         super().__init__()
-        self.source_embedding = _TokenEmbedding(source_vocab, d_model, max_positions, scale_embedding, embedding_std)
-        self.target_embedding = _TokenEmbedding(target_vocab, d_model, max_positions, scale_embedding, embedding_std)
+        self.source_embedding = _TokenEmbedding(source_vocab, d_model, max_positions, scale_embedding,
+                                                embedding_std, dropout)
+        self.target_embedding = _TokenEmbedding(target_vocab, d_model, max_positions, scale_embedding,
+                                                embedding_std, dropout)
         self.transformer = Transformer(d_model, num_heads, num_encoder_layers, num_decoder_layers, d_ff,
                                        dropout=dropout, activation=activation, norm_first=norm_first)
         self.output = nn.Linear(d_model, target_vocab, bias=False)
@@ -506,11 +550,7 @@ class Seq2SeqTransformer(nn.Module):
                              f"they must share their first dimension (batch)")
         key_mask = None
         if source_mask is not None:
-            if not torch.is_tensor(source_mask) or source_mask.dtype != torch.bool or \
-                    tuple(source_mask.shape) != tuple(source.shape):
-                raise ValueError(f"source_mask must be a bool tensor of shape (batch, n_s) = "
-                                 f"{tuple(source.shape)} (True = a real token), got {shape_of(source_mask)}")
-            key_mask = source_mask[:, None, :]
+            key_mask = require_mask("source_mask", source_mask, source.shape, "(batch, n_s)")[:, None, :]
         return key_mask, causal_mask(target.shape[1], device=target.device)
 
     def encode(self, source, source_mask=None):
@@ -526,7 +566,9 @@ class Seq2SeqTransformer(nn.Module):
         return self.output(output), weights
 
     def forward(self, source, target, source_mask=None):
-        return self.attend(source, target, source_mask)[0]
+        key_mask, causal = self._masks(source, target, source_mask)
+        return self.output(self.transformer(self.source_embedding(source),
+                                            self.target_embedding(target), key_mask, causal, key_mask))
 
     def step_logits(self, memory, tokens, cache: KVCache, source_mask=None):
         """Logits (batch, n_new, vocab) for the new target ``tokens`` (batch, n_new) that follow
@@ -584,7 +626,8 @@ class CausalLanguageModel(nn.Module):
                  embedding_std: float | None = None):
         super().__init__()
         require_positive_int("num_layers", num_layers)
-        self.embedding = _TokenEmbedding(vocab_size, d_model, max_positions, scale_embedding, embedding_std)
+        self.embedding = _TokenEmbedding(vocab_size, d_model, max_positions, scale_embedding, embedding_std,
+                                         dropout)
         self.layers = nn.ModuleList(EncoderLayer(d_model, num_heads, d_ff, dropout=dropout, norm_first=norm_first)
                                     for _ in range(num_layers))
         self.norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
@@ -593,7 +636,7 @@ class CausalLanguageModel(nn.Module):
             self.output.weight = self.embedding.embedding.weight
         self.causal, self.max_positions = bool(causal), max_positions
 
-    def attend(self, tokens):
+    def _run(self, tokens, keep_weights: bool):
         require_tokens("tokens", tokens, "(batch, n)")
         if tokens.shape[1] > self.max_positions:
             raise ValueError(f"tokens has {tokens.shape[1]} positions but the model was built for at most "
@@ -602,11 +645,15 @@ class CausalLanguageModel(nn.Module):
         x, weights = self.embedding(tokens), []
         for layer in self.layers:
             x, w = layer.attend(x, mask)
-            weights.append(w)
-        return self.output(self.norm(x)), torch.stack(weights)
+            if keep_weights:
+                weights.append(w)
+        return self.output(self.norm(x)), (torch.stack(weights) if keep_weights else None)
+
+    def attend(self, tokens):
+        return self._run(tokens, keep_weights=True)
 
     def forward(self, tokens):
-        return self.attend(tokens)[0]
+        return self._run(tokens, keep_weights=False)[0]
 
     @torch.no_grad()
     def generate(self, prompt, steps: int, context: int | None = None):

@@ -78,7 +78,7 @@ class Block(nn.Module):
     def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
-        self.attention = MultiHeadAttention(d_model, num_heads)
+        self.attention = MultiHeadAttention(d_model, num_heads, dropout=dropout)
         self.feed_forward = FeedForward(d_model, d_ff, dropout)
         self.dropout = nn.Dropout(dropout)
 
@@ -151,17 +151,19 @@ class TransformerClassifier(nn.Module):
         """``(logits (batch, n_classes), weights (n_layers, batch, heads, seq_len, seq_len))``,
         computed afresh."""
         states, weights = self.encoder.attend(tokens, mask)
+        return self.classifier(self._pool(states, mask)), weights
+
+    def _pool(self, states: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         if self.config.pooling == "first":
-            pooled = states[:, 0]
-        elif mask is None:
-            pooled = states.mean(dim=1)
-        else:
-            keep = mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
-        return self.classifier(pooled), weights
+            return states[:, 0]
+        if mask is None:
+            return states.mean(dim=1)
+        keep = mask.unsqueeze(-1).to(states.dtype)
+        return (states * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.attend(tokens, mask)[0]
+        states, _ = self.encoder(tokens, mask)       # a list of weights, not stacked
+        return self.classifier(self._pool(states, mask))
 
 
 class ExternalQueryClassifier(nn.Module):
