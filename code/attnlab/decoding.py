@@ -26,8 +26,8 @@ import torch
 from .checks import require_positive_int, require_tokens
 from .train import evaluation_mode
 
-__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "edit_distance",
-           "error_rates", "strip", "decode_errors"]
+__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "teacher_forced_accuracy",
+           "edit_distance", "error_rates", "strip", "decode_errors"]
 
 
 def _inference(function):
@@ -150,6 +150,25 @@ def sequence_log_prob(model, source: torch.Tensor, outputs: torch.Tensor, *, bos
         done = done | (token == eos)
         previous = token
     return total
+
+
+@_inference
+def teacher_forced_accuracy(model, source: torch.Tensor, target: torch.Tensor, *, pad: int = 0,
+                            batch_size: int = 512) -> torch.Tensor:
+    """Per example (n,): the fraction of target tokens (its <eos> included) whose arg-max
+    prediction is right when the decoder reads the reference prefix (teacher forcing).
+    source (n, n_source); target (n, n_target) starting with <bos>, padded with ``pad``."""
+    require_tokens("source", source, "(n, n_source)")
+    require_tokens("target", target, "(n, n_target)")
+    device = next(model.parameters()).device
+    out = []
+    for i in range(0, len(source), batch_size):
+        src, tgt = source[i:i + batch_size].to(device), target[i:i + batch_size].to(device)
+        t_in, t_out = tgt[:, :-1], tgt[:, 1:]
+        keep = t_out != pad
+        right = (model(src, t_in).argmax(-1) == t_out) & keep
+        out.append((right.sum(1) / keep.sum(1)).float().cpu())
+    return torch.cat(out)
 
 
 def strip(tokens, *, eos: int) -> list[int]:
