@@ -236,10 +236,10 @@ def verdict(exercise_id: str, answer: Any) -> tuple[bool, str]:
 
 def check(exercise_id: str, answer: Any) -> bool:
     """Check ``answer`` to exercise ``exercise_id``; print a verdict and return True or False."""
+    if exercise_id not in _REGISTRY:
+        raise KeyError(f"there is no exercise {exercise_id!r}; known exercises: {', '.join(ids())}")
     try:
         passed, message = verdict(exercise_id, answer)
-    except KeyError:
-        raise
     except Exception as error:  # a checker must never crash in front of the learner
         ex = _REGISTRY[exercise_id]
         passed, message = False, (f"✗ Not yet ({ex.id}, {ex.title}): checking your answer raised "
