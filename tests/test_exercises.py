@@ -24,7 +24,7 @@ def toy(monkeypatch):
 
 
 def test_a_right_answer_passes(toy, capsys):
-    assert exercises.check(toy, lambda x: 2 * x) is True
+    assert exercises.check(toy, lambda x: 2 * x).passed is True
     assert capsys.readouterr().out.startswith("✓ Correct (0.0-toy, Double it). Well done.")
 
 
@@ -41,9 +41,15 @@ def test_a_right_answer_passes(toy, capsys):
     (lambda x: x > 0, "dtype is torch.bool"),
 ])
 def test_wrong_answers_get_a_specific_message(toy, capsys, answer, phrase):
-    assert exercises.check(toy, answer) is False
+    assert exercises.check(toy, answer).passed is False
     out = capsys.readouterr().out
     assert out.startswith("✗ Not yet (0.0-toy, Double it): ") and phrase in out
+
+
+def test_a_verdict_is_true_when_the_answer_passed_and_shows_nothing(toy, capsys):
+    passed, failed = exercises.check(toy, lambda x: 2 * x), exercises.check(toy, None)
+    assert bool(passed) and not failed and repr(failed) == "Verdict(passed=False)"
+    assert passed._ipython_display_() is None       # IPython calls this instead of showing a repr
 
 
 def test_an_unknown_id_is_named():
@@ -108,7 +114,7 @@ def test_check_hides_a_crashing_checker_from_the_learner_but_verdict_does_not(mo
     def broken(answer):
         return answer["missing"]
     monkeypatch.setitem(core._REGISTRY, "0.0-broken", core.Exercise("0.0-broken", "Broken", broken))
-    assert exercises.check("0.0-broken", {}) is False
+    assert exercises.check("0.0-broken", {}).passed is False
     assert "raised KeyError" in capsys.readouterr().out
     with pytest.raises(KeyError, match="missing"):
         core.verdict("0.0-broken", {})

@@ -234,8 +234,26 @@ def verdict(exercise_id: str, answer: Any) -> tuple[bool, str]:
     return True, f"✓ Correct ({ex.id}, {ex.title}).{' ' + praise if praise else ''}"
 
 
-def check(exercise_id: str, answer: Any) -> bool:
-    """Check ``answer`` to exercise ``exercise_id``; print a verdict and return True or False."""
+class Verdict:
+    """What :func:`check` returns: true when the answer passed. It shows nothing in a notebook
+    (the printed message says it all), so a starter cell ends without a stray ``False``."""
+
+    def __init__(self, passed: bool):
+        self.passed = passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"Verdict(passed={self.passed})"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def check(exercise_id: str, answer: Any) -> Verdict:
+    """Check ``answer`` to exercise ``exercise_id``; print a verdict and return it (true when
+    the answer passed, so a solution cell can end with ``assert check(...)``)."""
     if exercise_id not in _REGISTRY:
         raise KeyError(f"there is no exercise {exercise_id!r}; known exercises: {', '.join(ids())}")
     try:
@@ -246,7 +264,7 @@ def check(exercise_id: str, answer: Any) -> bool:
                                   f"{type(error).__name__}: {error}. Look at the type and shape of "
                                   f"what you passed in.")
     print(message)
-    return passed
+    return Verdict(passed)
 
 
 # ---------------------------------------------------------------------------------------------
