@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import nbtools  # noqa: E402
 
 KINDS = ("implement", "predict", "explain", "debug", "transfer")
 _DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|~{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n(?P<options>(?:[ \t]*:[\w-]+:[^\n]*\n)*)",
@@ -32,19 +35,9 @@ _DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|~{3,})\{exercise\}[ \t]*(?P<title>[^\
 _OPTION = re.compile(r"^[ \t]*:(?P<name>[\w-]+):[ \t]*(?P<value>[^\n]*)$", re.M)
 
 
-def toc_files(root: Path) -> list[str]:
-    """Every ``file:`` of ``_toc.yml``, in reading order."""
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                yield str(node["file"])
-            for key in ("parts", "chapters", "sections"):
-                for child in node.get(key, []) or []:
-                    yield from walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                yield from walk(child)
-    return list(walk(yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))))
+def toc_files() -> list[str]:
+    """Every ``file:`` of ``_toc.yml``, root first, in reading order (``scripts/nbtools.py``)."""
+    return nbtools.toc_entries()
 
 
 def _title(cells: list[str]) -> str:
@@ -60,7 +53,7 @@ def collect(root: Path) -> list[dict]:
     (its folder), "page" (the notebook's title), "label", "title", "kind"}`` (kind "" if the
     directive names none of :data:`KINDS`)."""
     found = []
-    for docname in toc_files(root):
+    for docname in toc_files():
         path = root / f"{docname}.ipynb"
         if not path.exists():
             continue
@@ -78,7 +71,7 @@ def collect(root: Path) -> list[dict]:
 
 def _chapter_titles(root: Path) -> dict[str, str]:
     titles = {}
-    for docname in toc_files(root):
+    for docname in toc_files():
         path = root / f"{docname}.md"
         if path.name == "index.md" and path.exists():
             titles[path.parent.name] = _title([path.read_text(encoding="utf-8")])

@@ -91,10 +91,18 @@ def test_every_kind_trains_one_step_with_finite_gradients(kind):
     model = ABCNN(30, max_len=7, kind=kind, d_embed=5, channels=4)
     left = torch.randint(1, 30, (4, 7))
     right = left.clone()                                              # identical sentences: a_i = b_j
-    loss = torch.nn.functional.cross_entropy(model(left, right), torch.tensor([1, 1, 0, 0]))
+    labels = torch.tensor([1, 1, 0, 0])
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss = torch.nn.functional.cross_entropy(model(left, right), labels)
     loss.backward()
     assert torch.isfinite(loss)
-    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+    for name, p in model.named_parameters():                          # every parameter, none skipped
+        assert p.grad is not None, f"{name} gets no gradient"
+        assert torch.isfinite(p.grad).all(), f"{name} has a non-finite gradient"
+    optimiser.step()
+    with torch.no_grad():
+        after = torch.nn.functional.cross_entropy(model(left, right), labels)
+    assert after < loss.detach(), f"one Adam step did not lower the loss on its own batch ({loss.item()} -> {after.item()})"
 
 
 def test_abcnn_checks_its_inputs():

@@ -21,13 +21,16 @@ def test_the_digit_sits_at_its_position_and_clutter_lies_outside_too():
     assert (positions >= 0).all() and (positions <= 16).all()
     clean, _, same_positions = make_cluttered_digits(50, canvas=36, digit_size=20, n_fragments=0, seed=2)
     assert torch.equal(positions, same_positions)
+    ink_outside = 0
     for i in range(50):
         r, c = positions[i].tolist()
         inside = torch.zeros(36, 36, dtype=torch.bool)
         inside[r:r + 20, c:c + 20] = True
         assert clean[i, 0][~inside].sum() == 0                     # without clutter, ink only on the digit
         assert (images[i, 0] >= clean[i, 0]).all()                 # clutter only adds ink
+        ink_outside += bool((images[i, 0][~inside] > 0).any())
     assert sum(images[i, 0].sum() > clean[i, 0].sum() for i in range(50)) > 40
+    assert ink_outside > 40                                        # most canvases have clutter outside the box
 
 
 def test_seeds_repeat_and_arguments_are_checked():

@@ -86,3 +86,12 @@ def test_tensor_peak_memory_ignores_views_and_frees():
         return x.view(10, 100)
 
     assert tensor_peak_memory(work) == 2000 + 4
+
+
+def test_attention_flops_are_projections_plus_scores_and_average():
+    n, d = 12, 8
+    layer, x = MultiHeadAttention(d, 2), torch.randn(1, n, d)
+    projections = (layer.query_proj, layer.key_proj, layer.value_proj, layer.out_proj)
+    projected = count_flops(lambda: [p(x) for p in projections])
+    assert projected == 8 * n * d * d                                     # four n×d by d×d
+    assert count_flops(lambda: layer(x, x, x)) - projected == 4 * n * n * d  # QK^T and αV

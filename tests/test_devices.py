@@ -144,15 +144,27 @@ def test_tensors_in_finds_tensors_in_every_container():
 
 
 
+# Models that have an attend() but no attention: their weights are None or empty.
+NO_ATTENTION = {"SmallCNN, none", "Seq2Seq, none"}
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_a_model_makes_its_tensors_on_its_inputs_device(name):
+def test_a_model_makes_its_tensors_on_its_inputs_device(name, mode):
+    """In both modes: training mode is where dropout, sampling (REINFORCE, Gumbel) and the like
+    make tensors that evaluation mode never makes."""
     make_model, make_inputs = CASES[name]
     torch.manual_seed(0)
-    model = make_model().to(META).eval()
+    model = make_model().to(META).train(mode == "train")
     inputs = [x.to(META) for x in make_inputs()]
     output = model(*inputs)
     assert [t.device for t in tensors_in(output)] and all(t.device == META for t in tensors_in(output))
     if hasattr(model, "attend") and getattr(model, "kind", None) != "bcnn":  # a BCNN does not attend
         output, weights = model.attend(*inputs)
         assert output.device == META
-        assert all(w.device == META for w in tensors_in(weights))
+        weights = list(tensors_in(weights))
+        if name in NO_ATTENTION:
+            assert weights == [], f"{name} has no attention but returned weights"
+        else:
+            assert weights, f"{name}.attend returned no attention weights"
+        assert all(w.device == META for w in weights)

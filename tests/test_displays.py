@@ -26,8 +26,19 @@ def test_the_target_is_the_class_of_the_digit_with_the_asked_tag(choices, seed):
 
 
 def test_splits_are_disjoint_and_pad_to_works():
+    from sklearn.datasets import load_digits
+
     train, test = load_digit_images("train"), load_digit_images("test")
     assert len(train[0]) == 1200 and len(test[0]) == 597
+    digits = load_digits()
+    expected = {(tuple(row), int(label)) for row, label in
+                zip((torch.tensor(digits.data, dtype=torch.float32) / 16).tolist(), digits.target)}
+    assert len(expected) == 1797                                        # no digit image repeats in the data
+    rows = {split: [(tuple(row), int(label)) for row, label in zip(images.tolist(), labels.tolist())]
+            for split, (images, labels) in (("train", train), ("test", test))}
+    assert not set(rows["train"]) & set(rows["test"])                  # disjoint: no image in both
+    assert len(set(rows["train"])) + len(set(rows["test"])) == 1797    # and no image twice in a split
+    assert set(rows["train"]) | set(rows["test"]) == expected          # together: exactly the digits, /16
     padded = make_displays(10, 3, pad_to=8, seed=2)
     assert padded[0].shape == (10, 8, 64) and (padded[2].sum(1) == 3).all()
     with pytest.raises(ValueError, match="pad_to=2"):

@@ -1,6 +1,9 @@
 """The checkers of overload.ipynb accept the solutions and reject typical mistakes."""
 
+import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
 from attnlab.exercises import check
 from attnlab.exercises.overload import question_cost
@@ -38,13 +41,52 @@ def test_early_fusion_names_each_typical_mistake(capsys):
         assert phrase in capsys.readouterr().out, phrase
 
 
-def test_question_cost_formula_counts_the_networks_weights():
-    for readout, d_in_extra in (("early", 2), ("attention", 1)):
-        model = TaggedSetClassifier(64, 16, 10, d_model=32, readout=readout)
-        encoder = sum(layer.weight.numel() for layer in model.item_encoder if isinstance(layer, torch.nn.Linear))
-        assert encoder == (64 + d_in_extra * 32) * 64 + 64 * 32
-    assert question_cost("early", 16, 64, 32) == 16 * ((64 + 64) * 64 + 64 * 32) + 16 * 32
-    assert question_cost("attention", 16, 64, 32) == 2 * 16 * 32 and question_cost("mean", 16, 64, 32) == 0
+class _QuestionMultiplyAdds(TorchDispatchMode):
+    """Counts the multiply-adds of every operation that depends on the question (``source``, the
+    asked tag): matrix products (m·k·n each) and products of two tensors (one per element, as in
+    the weighted average). What does not depend on the question was done when the display was read."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.tainted, self.keep, self.macs = {id(source)}, [source], 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        inputs = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        if any(id(t) in self.tainted for t in inputs):
+            name = func.overloadpacket.__name__
+            if name in ("mm", "addmm"):
+                a, b = args[-2], args[-1]
+                self.macs += a.shape[0] * a.shape[1] * b.shape[1]
+            elif name in ("bmm", "baddbmm"):
+                a, b = args[-2], args[-1]
+                self.macs += a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2]
+            elif name == "mul" and all(isinstance(x, torch.Tensor) and x.dim() > 0 for x in args[:2]):
+                self.macs += out.numel()
+            for t in tree_leaves(out):
+                if isinstance(t, torch.Tensor):
+                    self.tainted.add(id(t))
+                    self.keep.append(t)                  # keep it alive, so that its id is not reused
+        return out
+
+
+def _measured_question_cost(readout, n_items, d_item, d_model):
+    torch.manual_seed(0)
+    model = TaggedSetClassifier(d_item, n_items + 1, 10, d_model=d_model, readout=readout).eval()
+    model.answer = torch.nn.Identity()                   # the answer network, the same for all three: left out
+    items, tags = torch.randn(1, n_items, d_item), torch.arange(n_items)[None]
+    mask, asked = torch.ones(1, n_items, dtype=torch.bool), torch.tensor([n_items // 2])
+    counter = _QuestionMultiplyAdds(asked)
+    with torch.no_grad(), counter:
+        model(items, tags, mask, asked)
+    return counter.macs
+
+
+@pytest.mark.parametrize("readout", ["mean", "early", "attention"])
+@pytest.mark.parametrize("n_items, d_item, d_model", [(16, 64, 32), (4, 64, 32), (1, 10, 8), (12, 20, 16)])
+def test_question_cost_equals_the_multiply_adds_measured_on_the_network(readout, n_items, d_item, d_model):
+    assert question_cost(readout, n_items, d_item, d_model) == _measured_question_cost(readout, n_items, d_item, d_model)
 
 
 def test_question_cost_accepts_the_solution_and_names_each_typical_mistake(capsys):

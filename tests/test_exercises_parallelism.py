@@ -58,5 +58,5 @@ def test_linear_attention_explains_mistakes(mistake, phrase, capsys):
     (15, False, "is not it"),
 ])
 def test_stacked_steps(answer, ok, phrase, capsys):
-    assert check("8.1-stacked-steps", answer) is ok
+    assert bool(check("8.1-stacked-steps", answer)) is ok
     assert phrase in capsys.readouterr().out

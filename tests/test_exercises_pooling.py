@@ -69,3 +69,9 @@ def test_temperature_bound(capsys):
     assert "dropped the e" in capsys.readouterr().out
     assert not check("5.1-temperature-bound", math.e * 1e-3 / 50)
     assert "n - 1 = 49" in capsys.readouterr().out
+
+
+def test_temperature_bound_praise_calls_it_a_bound_not_the_worst_case(capsys):
+    assert check("5.1-temperature-bound", math.e * 1e-3 / 49)
+    out = capsys.readouterr().out
+    assert "the bound guarantees" in out and "not the worst case" in out

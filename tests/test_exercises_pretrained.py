@@ -12,7 +12,7 @@ def previous_token_score(weights, attention_mask):
     return (previous * queries).sum((0, 2)) / queries.sum()
 
 
-def entropy(weights, attention_mask):
+def my_head_entropy(weights, attention_mask):
     per_query = -torch.xlogy(weights, weights).sum(-1)                      # (batch, heads, n)
     queries = attention_mask.to(weights.dtype)[:, None, :]
     return (per_query * queries).sum((0, 2)) / queries.sum()
@@ -27,7 +27,7 @@ def similarity(hidden_a, mask_a, hidden_b, mask_b):
 
 @pytest.mark.parametrize("exercise_id, solution", [
     ("7.5-previous-token-score", previous_token_score),
-    ("7.5-masked-entropy", entropy),
+    ("7.5-masked-entropy", my_head_entropy),
     ("7.5-sentence-similarity", similarity),
 ])
 def test_accepts_the_solution(capsys, exercise_id, solution):
@@ -52,7 +52,7 @@ def _wrapped(w, m):
     return (rolled * m[:, None, :]).sum((0, 2)) / m.sum()
 
 
-@pytest.mark.parametrize("mistake, phrase", [
+PREVIOUS_TOKEN_MISTAKES = [
     (_previous_all, "padded query positions"),
     (_diagonal, "the diagonal"),
     (_per_sentence, "averaged each sentence first"),
@@ -60,43 +60,84 @@ def _wrapped(w, m):
     (lambda w, m: previous_token_score(w, m) + 0.05, "off by up to"),
     (lambda w, m: previous_token_score(w, m)[:2], "has shape"),
     (lambda w, m: None, "is None"),
-])
+    (lambda w, m: previous_token_score(w, m) * float("nan"), "NaN"),
+]
+
+
+@pytest.mark.parametrize("mistake, phrase", PREVIOUS_TOKEN_MISTAKES)
 def test_previous_token_score_rejects_mistakes(capsys, mistake, phrase):
     assert not check("7.5-previous-token-score", mistake)
     assert phrase in capsys.readouterr().out
 
 
+def _next_token(w, m):
+    following = torch.diagonal(w, offset=1, dim1=-2, dim2=-1)                # query i, key i + 1
+    queries = (m[:, :-1] & m[:, 1:]).to(w.dtype)[:, None, :]
+    return (following * queries).sum((0, 2)) / queries.sum()
+
+
 def test_previous_token_score_rejects_the_next_token(capsys):
-    def next_token(w, m):
-        following = torch.diagonal(w, offset=1, dim1=-2, dim2=-1)            # query i, key i + 1
-        queries = (m[:, :-1] & m[:, 1:]).to(w.dtype)[:, None, :]
-        return (following * queries).sum((0, 2)) / queries.sum()
-    assert not check("7.5-previous-token-score", next_token)
+    assert not check("7.5-previous-token-score", _next_token)
     assert "NEXT token" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("mistake, phrase", [
+ENTROPY_MISTAKES = [
     (lambda w, m: -(w * w.log()).sum(-1).mean((0, 2)), "NaN"),
-    (lambda w, m: entropy(w, m) / torch.log(torch.tensor(2.0, dtype=w.dtype)), "bits"),
-    (lambda w, m: -entropy(w, m), "sign is wrong"),
-    (lambda w, m: entropy(w, torch.ones_like(m)), "padded query positions"),
-    (lambda w, m: torch.stack([entropy(w[b:b + 1], m[b:b + 1]) for b in range(len(m))]).mean(0), "each sentence first"),
-    (lambda w, m: entropy(w, m) * 1.1, "off by up to"),
+    (lambda w, m: my_head_entropy(w, m) / torch.log(torch.tensor(2.0, dtype=w.dtype)), "bits"),
+    (lambda w, m: -my_head_entropy(w, m), "sign is wrong"),
+    (lambda w, m: my_head_entropy(w, torch.ones_like(m)), "padded query positions"),
+    (lambda w, m: torch.stack([my_head_entropy(w[b:b + 1], m[b:b + 1]) for b in range(len(m))]).mean(0), "each sentence first"),
+    (lambda w, m: my_head_entropy(w, m) * 1.1, "off by up to"),
     (lambda w, m: "entropy", "should be a tensor"),
-])
+    (lambda w, m: my_head_entropy(w, m)[None], "has shape"),
+    (lambda w, m: None, "is None"),
+]
+
+
+@pytest.mark.parametrize("mistake, phrase", ENTROPY_MISTAKES)
 def test_entropy_rejects_mistakes(capsys, mistake, phrase):
     assert not check("7.5-masked-entropy", mistake)
     assert phrase in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("mistake, phrase", [
+SIMILARITY_MISTAKES = [
     (lambda a, ma, b, mb: similarity(a, torch.ones_like(ma), b, torch.ones_like(mb)), "includes the padded"),
     (lambda a, ma, b, mb: torch.nn.functional.cosine_similarity(a[:, 0], b[:, 0], dim=-1), "[CLS]"),
     (lambda a, ma, b, mb: ((a * ma[..., None]).sum(1) / ma.sum(1, keepdim=True)
                            * (b * mb[..., None]).sum(1) / mb.sum(1, keepdim=True)).sum(-1), "dot product"),
     (lambda a, ma, b, mb: similarity(a, ma, b, mb) - 0.1, "off by up to"),
     (lambda a, ma, b, mb: 1 / 0, "ZeroDivisionError"),
-])
+    (lambda a, ma, b, mb: similarity(a, ma, b, mb)[:, None], "has shape"),
+    (lambda a, ma, b, mb: similarity(a, ma, b, mb) * float("nan"), "NaN"),
+    (lambda a, ma, b, mb: None, "is None"),
+]
+
+
+@pytest.mark.parametrize("mistake, phrase", SIMILARITY_MISTAKES)
 def test_similarity_rejects_mistakes(capsys, mistake, phrase):
     assert not check("7.5-sentence-similarity", mistake)
     assert phrase in capsys.readouterr().out
+
+
+# Phrases that would describe the checkers' hidden inputs (compared case-insensitively).
+FORBIDDEN = ("made-up", "head 0", "head 1", "head 2", "head 3", "fourth pair", "n is 7")
+
+EVERY_ANSWER = (
+    [("7.5-previous-token-score", previous_token_score), ("7.5-previous-token-score", _next_token)]
+    + [("7.5-previous-token-score", mistake) for mistake, _ in PREVIOUS_TOKEN_MISTAKES]
+    + [("7.5-masked-entropy", my_head_entropy)]
+    + [("7.5-masked-entropy", mistake) for mistake, _ in ENTROPY_MISTAKES]
+    + [("7.5-sentence-similarity", similarity)]
+    + [("7.5-sentence-similarity", mistake) for mistake, _ in SIMILARITY_MISTAKES]
+)
+
+
+@pytest.mark.parametrize("exercise_id, answer", EVERY_ANSWER)
+def test_feedback_names_only_what_the_learner_sees(capsys, exercise_id, answer):
+    """The checkers' inputs are hidden: no message, praise or explanation of a mistake, may
+    describe them (e.g. "head 3", "the fourth pair", "n is 7, 4 or 2")."""
+    check(exercise_id, answer)
+    out = capsys.readouterr().out.lower()
+    assert out.startswith(("✓ correct", "✗ not yet"))
+    for phrase in FORBIDDEN:
+        assert phrase.lower() not in out, f"the message names {phrase!r}: {out}"

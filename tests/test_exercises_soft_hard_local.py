@@ -31,12 +31,12 @@ def test_gumbel_st_rejects_mistakes(mistake, phrase, capsys):
 
 
 def test_local_gradient(capsys):
-    assert check("4.1-local-gradient", "b")
-    assert check("4.1-local-gradient", " B ")
+    assert check("4.3-local-gradient", "b")
+    assert check("4.3-local-gradient", " B ")
     capsys.readouterr()
     for answer, phrase in [("a", "boolean comparison"), ("c", "exactly 0"), ("d", "does not involve p"),
                            ("ab", "not one of the options"), (3, "should be one of the strings")]:
-        assert not check("4.1-local-gradient", answer)
+        assert not check("4.3-local-gradient", answer)
         assert phrase in capsys.readouterr().out
 
 
@@ -47,7 +47,7 @@ def surrogate(log_prob, loss):
 
 
 def test_reinforce_surrogate_accepts_the_solution(capsys):
-    assert check("4.1-reinforce-surrogate", surrogate)
+    assert check("4.2-reinforce-surrogate", surrogate)
     assert "Correct" in capsys.readouterr().out
 
 
@@ -65,5 +65,5 @@ def test_reinforce_surrogate_accepts_the_solution(capsys):
     (lambda lp, l: 1 / 0, "ZeroDivisionError"),
 ])
 def test_reinforce_surrogate_rejects_mistakes(mistake, phrase, capsys):
-    assert not check("4.1-reinforce-surrogate", mistake)
+    assert not check("4.2-reinforce-surrogate", mistake)
     assert phrase in capsys.readouterr().out

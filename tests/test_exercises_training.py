@@ -16,8 +16,8 @@ def sequential_steps(kind, n_source, n_target, encoder_layers, decoder_layers):
     return {"training": encoder_layers + decoder_layers, "generation": n_target}
 
 
-def hard_alignment(weights):
-    return weights.mean(0).argmax(-1)
+def hard_alignment(weights, decoder_input):
+    return weights[:, :-1].mean(0).argmax(-1)      # row t wrote decoder_input[t + 1]
 
 
 def test_key_padding_mask_accepts_the_solution(capsys):
@@ -71,15 +71,20 @@ def test_hard_alignment_accepts_the_solution(capsys):
 
 
 @pytest.mark.parametrize("mistake, phrase", [
-    (lambda w: w.argmax(-1), "average the heads first"),
-    (lambda w: w.mean(0).argmax(0), "picks along the phoneme axis"),
-    (lambda w: w.mean(0).max(-1).values, "not weights"),
-    (lambda w: w[0].argmax(-1), "first head's alignment"),
-    (lambda w: w.amax(0).argmax(-1), "not the heads' maximum"),
-    (lambda w: w.mean(0).argmin(-1), "SMALLEST"),
-    (lambda w: (w.mean(0).argmax(-1) + 1) % 9, "not yet"),
-    (lambda w: None, "is None"),
-    (lambda w: "abc", "should be a tensor"),
+    (lambda w, d: w[:, 1:].mean(0).argmax(-1), "the row on which it is read"),   # shifted by one
+    (lambda w, d: w.mean(0).argmax(-1), "one letter per row"),
+    (lambda w, d: w.mean(0).argmax(-1)[:3], "should have shape"),
+    (lambda w, d: w[:, :-1].argmax(-1), "one row per head"),
+    (lambda w, d: w[:, :-1].mean(0).argmax(0), "picks along the phoneme axis"),
+    (lambda w, d: w[:, :-1].mean(0).max(-1).values, "not weights"),
+    (lambda w, d: w[0, :-1].argmax(-1), "first head's alignment"),
+    (lambda w, d: w[:, :-1].amax(0).argmax(-1), "not the heads' maximum"),
+    (lambda w, d: w[:, :-1].mean(0).argmin(-1), "SMALLEST"),
+    (lambda w, d: (w[:, :-1].mean(0).argmax(-1) + 1) % w.shape[-1], "not yet: entry"),
+    (lambda w, d: torch.full((len(d) - 1,), float("nan")), "NaN"),
+    (lambda w, d: None, "is None"),
+    (lambda w, d: "abc", "should be a tensor"),
+    (lambda w: w.mean(0).argmax(-1), "TypeError"),                            # one argument only
 ])
 def test_hard_alignment_explains_mistakes(capsys, mistake, phrase):
     assert not check("7.3-hard-alignment", mistake)

@@ -26,7 +26,7 @@ def test_every_position_can_change_the_output():
     torch.manual_seed(0)
     model = FullyConnectedClassifier(15, 16)
     tokens = torch.randint(1, 15, (1, 16))
-    for position in (0, 15):
+    for position in range(16):                                   # every one of the 16 positions
         changed = tokens.clone()
         changed[0, position] = (changed[0, position] % 14) + 1
         assert not torch.allclose(model(changed), model(tokens))

@@ -1,5 +1,7 @@
 """attnlab.models.glimpse and attnlab.data.marked_digits (chapter 4, soft/hard/local)."""
 
+import math
+
 import pytest
 import torch
 
@@ -43,8 +45,25 @@ def test_every_reader_gives_logits_and_rows_of_weights(mode):
     if mode in ("reinforce", "gumbel"):
         _, hard = model.attend(images, marks)
         assert ((hard == 0) | (hard == 1)).all() and (hard.sum(-1) == 1).all()
+        # in evaluation mode a hard reader takes the best slot, it does not sample
+        assert torch.equal(hard.argmax(-1), model.scores(marks).argmax(-1))
 
 
 def test_unknown_mode():
     with pytest.raises(ValueError, match="mode must be one of"):
         GlimpseReader("spotlight")
+
+
+def test_scores_are_scaled_dot_products_of_unit_variance():
+    """The scores are q . k / sqrt(d_k), as the course teaches, and start with variance about 1."""
+    _, marks, _ = make_marked_digits(64, seed=1)
+    spread = []
+    for seed in range(20):
+        torch.manual_seed(seed)
+        model = GlimpseReader("soft")
+        keys = marks.unsqueeze(-1) * model.key_mark + model.key_position
+        expected = model.query @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])
+        torch.testing.assert_close(model.scores(marks), expected)
+        spread.append(model.scores(marks).detach().var().item())
+    # unmarked keys have variance 1 per coordinate, marked ones 2; a quarter of the slots are marked
+    assert 0.8 < sum(spread) / len(spread) < 1.6

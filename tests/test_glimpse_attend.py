@@ -46,7 +46,7 @@ def test_hard_read_of_one_slot_equals_the_one_hot_read():
     torch.manual_seed(0)
     model = GlimpseReader("gumbel").eval()
     keys = marks.unsqueeze(-1) * model.key_mark + model.key_position
-    chosen = (model.query @ keys.transpose(-2, -1) * math.sqrt(keys.shape[-1])).argmax(-1)
+    chosen = (model.query @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])).argmax(-1)
     picked = images.gather(1, chosen.unsqueeze(-1).expand(-1, -1, images.shape[-1]))
     torch.testing.assert_close(model.classifier(model.value(picked)), model.attend(images, marks)[0])
 

@@ -6,6 +6,9 @@ The browser part loads two standalone pages through Chromium (Playwright), offli
 - "notebook": the inlined copy only, as in Jupyter or Colab.
 In both, choosing another head and clicking another token change the weights shown, and the
 console stays clean. tests/test_site.py repeats the interaction on the built page.
+A third page imitates the site's light and dark themes (pydata-sphinx-theme's data-theme on
+<html>): every token's text must stay readable on its shaded background in both, also after the
+theme is switched on the open page, and a legend must say what the shading means.
 """
 
 from __future__ import annotations
@@ -27,6 +30,17 @@ from attnlab.paths import static_file
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 TOKENS = ["[CLS]", "the", "animal", "was", "tired", "</script>", "[SEP]"]
+
+
+def _need_chromium() -> None:
+    """Skip a browser test without Chromium, locally; in CI (the environment variable CI is set)
+    a missing Chromium fails the test, so that the browser checks cannot silently not run."""
+    if CHROMIUM.exists():
+        return
+    message = f"Chromium not found at {CHROMIUM} (set CHROMIUM=/path/to/chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI is set, so the browser tests must run: install Chromium there", pytrace=False)
+    pytest.skip(message)
 
 
 def _weights(layers=2, heads=3, n=len(TOKENS)):
@@ -67,6 +81,18 @@ def _page(served: bool) -> str:
     return f"<!doctype html><html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
 
 
+# The two themes as pydata-sphinx-theme paints them: its text and background colours.
+THEMES = {"light": ("#222832", "#ffffff"), "dark": ("#ced6dd", "#121212")}
+
+
+def _themed_page() -> str:
+    css = "".join(f'html[data-theme="{name}"] body{{color:{text};background:{background}}}'
+                  for name, (text, background) in THEMES.items())
+    body = head_view_html(TOKENS, _weights(), layer=0, head=0, query=2)
+    return (f"<!doctype html><html data-theme='dark'><head><meta charset='utf-8'><style>{css}</style>"
+            f"</head><body>{body}</body></html>")
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -79,6 +105,7 @@ def served(tmp_path_factory):
     shutil.copy(static_file("head-view.js"), root / "_static" / "head-view.js")
     (root / "site.html").write_text(_page(served=True), encoding="utf-8")
     (root / "notebook.html").write_text(_page(served=False), encoding="utf-8")
+    (root / "themed.html").write_text(_themed_page(), encoding="utf-8")
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -111,8 +138,7 @@ def exercise_head_view(page) -> None:
 
 @pytest.mark.parametrize("name", ["site", "notebook"])
 def test_head_view_in_a_browser(served, name):
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (set CHROMIUM=/path/to/chromium)")
+    _need_chromium()
     from playwright.sync_api import sync_playwright
     errors = []
     with sync_playwright() as playwright:
@@ -129,3 +155,59 @@ def test_head_view_in_a_browser(served, name):
         assert page.locator(".attnlab-hv-noscript").first.is_hidden()
         browser.close()
     assert not errors, errors
+
+
+def _channel(value: float) -> float:
+    value /= 255
+    return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+
+def _luminance(rgb) -> float:
+    r, g, b = (_channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _rgba(text: str) -> tuple[float, ...]:
+    parts = [float(p) for p in re.findall(r"[\d.]+", text)]
+    return tuple(parts[:3]) + ((parts[3],) if len(parts) > 3 else (1.0,))
+
+
+def _contrasts(page, background_hex: str) -> list[float]:
+    """WCAG contrast of each token's text with its background, the token's translucent shading
+    laid over the page's background."""
+    page_rgb = tuple(int(background_hex[i:i + 2], 16) for i in (1, 3, 5))
+    styles = page.eval_on_selector_all(
+        ".attnlab-head-view .attnlab-hv-token",
+        "cs => cs.map(c => [getComputedStyle(c).color, getComputedStyle(c).backgroundColor])")
+    ratios = []
+    for color, background in styles:
+        text, (r, g, b, a) = _rgba(color)[:3], _rgba(background)
+        shaded = tuple(a * top + (1 - a) * bottom for top, bottom in zip((r, g, b), page_rgb))
+        high, low = sorted((_luminance(text), _luminance(shaded)), reverse=True)
+        ratios.append((high + 0.05) / (low + 0.05))
+    return ratios
+
+
+def test_head_view_is_readable_in_both_themes(served):
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(served) else r.abort())
+        page.goto(f"{served}/themed.html", wait_until="load")
+        page.wait_for_selector(".attnlab-head-view[data-ready=true]", timeout=10_000)
+        legend = page.locator(".attnlab-head-view .attnlab-hv-legend").first.inner_text()
+        assert "weight" in legend and "0" in legend and "1" in legend, legend
+        for theme in ("dark", "light", "dark"):               # switched on the open page
+            page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{theme}')")
+            page.wait_for_timeout(100)
+            for head in ("0", "1", "2"):                       # weights from 0 to near 1
+                page.locator(".attnlab-head-view select.attnlab-hv-head").first.select_option(head)
+                ratios = _contrasts(page, THEMES[theme][1])
+                assert min(ratios) >= 4.5, (theme, head, [round(r, 2) for r in ratios])
+            text = page.eval_on_selector(".attnlab-hv-readout", "e => getComputedStyle(e).color")
+            assert _luminance(_rgba(text)[:3]) == pytest.approx(
+                _luminance(tuple(int(THEMES[theme][0][i:i + 2], 16) for i in (1, 3, 5))), abs=1e-3)
+        browser.close()

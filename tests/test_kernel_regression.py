@@ -6,8 +6,8 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from attnlab.kernel_regression import (fit_bandwidth, gaussian_scores, leave_one_out_error,
-                                       nadaraya_watson)
+from attnlab.kernel_regression import (fit_bandwidth, fit_bandwidths, gaussian_scores,
+                                       leave_one_out_error, nadaraya_watson)
 
 
 @settings(max_examples=30, deadline=None)
@@ -67,3 +67,26 @@ def test_bad_input_raises(args, message):
 def test_values_must_match_keys():
     with pytest.raises(ValueError, match="n_keys=4"):
         nadaraya_watson(torch.randn(3), torch.randn(4), torch.randn(5), 1.0)
+
+
+def test_fit_bandwidths_is_fit_bandwidth_draw_by_draw():
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(3, 25, generator=g, dtype=torch.float64) * 5
+    y = torch.sin(x) + 0.4 * torch.randn(3, 25, generator=g, dtype=torch.float64)
+    x[2] *= 0.2                                           # a draw that wants another bandwidth
+    bandwidths, losses = fit_bandwidths(x, y, initial=1.0, steps=60, lr=0.05)
+    assert bandwidths.shape == (3,) and losses.shape == (60, 3)
+    for i in range(3):
+        bandwidth, one_losses = fit_bandwidth(x[i], y[i], initial=1.0, steps=60, lr=0.05)
+        assert math.isclose(bandwidths[i].item(), bandwidth, rel_tol=1e-9)
+        torch.testing.assert_close(losses[:, i], torch.tensor(one_losses, dtype=torch.float64))
+    assert len(set(bandwidths.tolist())) == 3
+
+
+@pytest.mark.parametrize("x, y, message", [
+    (torch.rand(5), torch.rand(5), "x has shape"),
+    (torch.rand(2, 5), torch.rand(2, 4), "they must match"),
+])
+def test_fit_bandwidths_rejects_bad_shapes(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        fit_bandwidths(x, y, steps=1)

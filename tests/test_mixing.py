@@ -72,6 +72,29 @@ def test_classifier_shapes_and_attend(kind):
     torch.testing.assert_close(model(tokens), logits)
 
 
+def test_without_the_previous_token_each_position_knows_only_its_own_token():
+    torch.manual_seed(0)
+    model = MixingClassifier("attention", vocab_size=10, n_classes=4, n_positions=6, d_model=8,
+                             previous_token=False)
+    tokens = torch.randint(10, (1, 6))
+    changed = tokens.clone()
+    changed[0, 2] = (changed[0, 2] + 1) % 10
+    inputs, changed_inputs = model._inputs(tokens), model._inputs(changed)
+    moved = (inputs - changed_inputs).abs().sum(-1)[0] > 0
+    assert moved.tolist() == [i == 2 for i in range(6)]      # with the feature, position 3 moves too
+    with_feature = MixingClassifier("attention", vocab_size=10, n_classes=4, n_positions=6, d_model=8)
+    moved = (with_feature._inputs(tokens) - with_feature._inputs(changed)).abs().sum(-1)[0] > 0
+    assert moved.tolist() == [i in (2, 3) for i in range(6)]
+    assert count_parameters(with_feature) - count_parameters(model) == 11 * 8
+
+
+def test_readout_width_sets_the_hidden_layer():
+    model = MixingClassifier("fixed", vocab_size=10, n_classes=4, n_positions=6, d_model=8, readout_width=5)
+    assert model.readout[0].weight.shape == (5, 8) and model.readout[2].weight.shape == (4, 5)
+    with pytest.raises(ValueError, match="readout_width"):
+        MixingClassifier("fixed", 10, 4, 6, d_model=8, readout_width=0)
+
+
 def test_make_copy_position():
     tokens, targets = make_copy_position(50, 8, n_symbols=5, position=3, seed=0)
     assert tokens.shape == (50, 8) and (targets == tokens[:, 3]).all() and tokens.max() < 5

@@ -15,6 +15,16 @@ def test_shapes_and_the_query_is_a_noisy_target_key():
     torch.testing.assert_close(query, keys[torch.arange(50), target])
 
 
+def test_the_noise_is_standard_normal_times_noise():
+    n, d, noise = 2000, 5, 0.5
+    query, keys, target = make_pointing(n, n_keys=7, d=d, noise=noise, seed=1)
+    residual = query - keys[torch.arange(n), target]                      # the noise alone: n * d draws
+    samples = residual.numel()
+    # 5 standard errors: the sample std has standard error about noise / sqrt(2 N), the mean noise / sqrt(N)
+    assert abs(residual.std().item() - noise) < 5 * noise / (2 * samples) ** 0.5
+    assert abs(residual.mean().item()) < 5 * noise / samples ** 0.5
+
+
 def test_rotation_is_orthogonal_and_rotates_the_query():
     rotation = random_rotation(6, seed=3)
     torch.testing.assert_close(rotation @ rotation.T, torch.eye(6), atol=1e-5, rtol=0)

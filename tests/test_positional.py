@@ -24,15 +24,20 @@ def test_every_position_gets_a_distinct_code():
     assert distances.min() > 0.1
 
 
-@pytest.mark.parametrize("module_class", [SinusoidalPositionalEncoding, LearnedPositionalEmbedding])
-def test_wrappers_add_one_vector_per_position(module_class):
+@pytest.mark.parametrize("module_class, positions", [
+    (SinusoidalPositionalEncoding, lambda module, n: sinusoidal_encoding(n, 8)),
+    (LearnedPositionalEmbedding, lambda module, n: module.embedding.weight[:n]),
+], ids=["sinusoidal", "learned"])
+def test_wrappers_add_one_vector_per_position(module_class, positions):
     torch.manual_seed(0)
     module = module_class(10, 8)
-    x = torch.zeros(3, 6, 8)
+    x = torch.randn(3, 6, 8)                                    # not zeros: the input must be kept
     out = module(x)
     assert out.shape == (3, 6, 8)
-    assert torch.equal(out[0], out[2])  # the same positions for every sequence in the batch
-    assert not torch.equal(out[0, 0], out[0, 1])
+    expected = positions(module, 6).detach()                    # (6, 8): position i's vector
+    for b in range(3):                                          # the same positions for every sequence
+        torch.testing.assert_close(out[b] - x[b], expected)
+    assert not torch.equal(expected[0], expected[1])
 
 
 def test_parameter_counts():

@@ -142,6 +142,19 @@ def test_allow_list_is_current_and_sourced():
     assert not problems, f"{rel(ALLOWED_FILE)}: " + "; ".join(problems)
 
 
+# MyST-NB splits a glue role's text at its last ":" into key and format, so a value pasted from
+# another notebook (`other.ipynb::key`) needs a format, or "other.ipynb:" becomes the key.
+_CROSS_GLUE = re.compile(r"\{glue(?::\w+)?\}`(?P<target>[^`]*::[^`]*)`")
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[rel(p) for p in DOCUMENTS])
+def test_values_glued_from_another_notebook_have_a_format(path):
+    bare = [m.group("target") for cell in markdown_cells(path) for m in _CROSS_GLUE.finditer(cell)
+            if ":" not in m.group("target").split("::", 1)[1]]
+    assert not bare, (f"{rel(path)} pastes {bare} without a format; write e.g. `nb.ipynb::key:d` "
+                      f"for an int, `:s` for a string, `:.2f` for a float")
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\t")
 
 

@@ -38,11 +38,16 @@ def test_attend_keeps_no_state():
 @pytest.mark.parametrize("tokens, keep, phrase", [
     (torch.zeros(3), None, "tokens must be a long tensor of shape \\(batch, n\\)"),
     (torch.zeros(2, 3), None, "tokens must be a long tensor"),
-    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep must be a bool tensor of shape \\(batch, n\\) like tokens = \\(2, 3\\)"),
-    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 3), "keep must be a bool"),
+    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep has shape \\(2, 4\\) but must have shape \\(batch, n\\) like tokens = \\(2, 3\\)"),
 ])
 def test_bad_input_is_named(tokens, keep, phrase):
     with pytest.raises(ValueError, match=phrase):
+        AttentionReader(vocab_size=4, n_classes=2, d=4)(tokens, keep)
+
+
+def test_a_mask_of_the_wrong_dtype_is_a_type_error():
+    tokens, keep = torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 3)
+    with pytest.raises(TypeError, match="keep must be a bool tensor .* got dtype torch.float32"):
         AttentionReader(vocab_size=4, n_classes=2, d=4)(tokens, keep)
 
 

@@ -49,8 +49,14 @@ def test_padding_does_not_change_a_sentence(model_class):
 def test_the_lstm_reads_up_to_the_last_word():
     torch.manual_seed(0)
     model = LSTMClassifier(20, 2)
-    _, weights = model.attend(_tokens())
+    tokens = _tokens()
+    logits, weights = model.attend(tokens)
     assert weights.argmax(dim=1).tolist() == [8, 4, 0, 8]
+    # the logits come from the state after each sentence's last real word, read alone
+    for i, n in enumerate([9, 5, 1, 9]):
+        state = model.lstm(model.embedding(tokens[i:i + 1, :n]))[0][0, -1]
+        torch.testing.assert_close(logits[i], model.classifier(state))
+        torch.testing.assert_close(model(tokens)[i], model.classifier(state))
 
 
 def test_the_lstm_query_changes_the_weights():

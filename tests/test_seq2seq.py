@@ -102,12 +102,16 @@ def test_the_encoder_reads_each_sentence_backwards_within_its_length():
 
 
 @pytest.mark.parametrize("attention", ATTENTIONS)
-def test_beam_of_one_is_greedy_and_wider_beams_score_no_worse(attention):
+def test_beam_of_one_is_greedy_and_a_wide_beam_pads_after_eos(attention):
+    # (that a wide beam finds the most likely output is tests/test_decoding.py's, by enumeration)
     model, (source, _) = make(attention, seed=1), batch(1)
     greedy, _ = greedy_decode(model, source, bos=BOS, eos=EOS, max_len=6)
     torch.testing.assert_close(beam_search(model, source, beam_size=1, bos=BOS, eos=EOS, max_len=6), greedy)
     wide = beam_search(model, source, beam_size=4, bos=BOS, eos=EOS, max_len=6)
-    assert wide.shape[0] == 3
+    assert wide.shape[0] == 3 and 1 <= wide.shape[1] <= 6
+    for row in wide.tolist():
+        if EOS in row:
+            assert set(row[row.index(EOS) + 1:]) <= {0}, f"tokens after <eos>: {row}"
 
 
 def test_edit_distance_and_error_rates():
@@ -144,6 +148,20 @@ def test_bad_input_gets_a_named_error():
         beam_search(model, torch.ones(2, 3, dtype=torch.long), beam_size=0, bos=BOS, eos=EOS, max_len=3)
     with pytest.raises(ValueError, match="same length"):
         error_rates([[1]], [])
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_a_source_of_padding_only_is_refused_by_name(attention):
+    model, (source, target) = make(attention), batch()
+    source[1] = 0                                           # row 1: nothing to attend to
+    for call in (lambda: model(source, target), lambda: model.encode(source),
+                 lambda: greedy_decode(model, source, bos=BOS, eos=EOS, max_len=3)):
+        with pytest.raises(ValueError, match="source row 1 is all padding; every source needs"):
+            call()
+    source[2] = 0
+    with pytest.raises(ValueError, match=r"source rows \[1, 2\] are all padding"):
+        model.encode(source)
+    model(source[:1], target[:1])                           # a row with tokens still runs
 
 
 def test_train_g2p_model_gives_the_same_model_for_the_same_seed():

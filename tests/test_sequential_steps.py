@@ -39,10 +39,37 @@ def test_in_place_updates_keep_their_depth():
     assert sequential_steps(run) == 2
 
 
-def test_time_call_with_grad():
+def _fake_clock(monkeypatch, durations):
+    """Replace the clock time_call reads by one that only moves when the timed function runs:
+    its i-th call takes durations[i] seconds. Returns the list of grad modes seen by each call."""
+    import types
+
+    from attnlab import complexity
+
+    now, calls = [0.0], []
+
+    def function():
+        calls.append(torch.is_grad_enabled())
+        now[0] += durations[len(calls) - 1]
+    monkeypatch.setattr(complexity, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
+    return function, calls
+
+
+def test_time_call_returns_the_fastest_of_the_timed_calls(monkeypatch):
+    # two untimed warm-up calls (slow: they must not count), then three timed ones
+    function, calls = _fake_clock(monkeypatch, [0.001, 0.002, 5.0, 3.0, 4.0])
+    assert time_call(function, repeats=3, warmup=2) == 3.0
+    assert calls == [False] * 5                                 # warm-ups + repeats, under no_grad
+
+
+def test_time_call_with_grad(monkeypatch):
+    function, calls = _fake_clock(monkeypatch, [1.0, 0.25, 0.5])
+    assert time_call(function, repeats=2, grad=True) == 0.25    # default: one warm-up call
+    assert calls == [True] * 3
     x = torch.randn(10, requires_grad=True)
 
     def run():
         (x * 2).sum().backward()
-    assert time_call(run, repeats=2, grad=True) >= 0
-    assert x.grad is not None
+    monkeypatch.undo()
+    assert time_call(run, repeats=2, grad=True) > 0             # the real clock: a real backward pass
+    torch.testing.assert_close(x.grad, torch.full((10,), 2.0 * 3))   # 1 warm-up + 2 timed calls

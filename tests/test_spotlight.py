@@ -57,8 +57,28 @@ def test_upsample_and_show():
     big = upsample(weights, 3)
     assert big.shape == (6, 6) and big[5, 5] == pytest.approx(0.4)
     fig, ax = plt.subplots()
-    show_spotlight(_two_colour_image(), weights, 4, ax, title="t", region=(0, 0, 0, 0))
-    plt.close(fig)
+    try:
+        assert show_spotlight(_two_colour_image(), weights, 4, ax, title="t", region=(1, 1, 0, 1)) is ax
+        photo, overlay = ax.images                                     # the dimmed photo, then the weights
+        np.testing.assert_allclose(photo.get_array(), _two_colour_image()[:8, :8] / 255.0 * 0.45)
+        shown = np.asarray(upsample(weights, 4))                      # (8, 8): one 4x4 block per patch
+        np.testing.assert_allclose(overlay.get_array(), shown)
+        assert overlay.get_clim() == pytest.approx((0.0, 0.4))         # coloured from 0 to the largest weight
+        np.testing.assert_allclose(overlay.get_alpha(), shown / 0.4 * 0.85, rtol=1e-6)   # more weight, more opaque
+        bar = [a for a in fig.axes if a is not ax]
+        assert len(bar) == 1 and bar[0].get_xlabel() == "weight of the patch"   # one horizontal colour bar
+        assert ax.get_title() == "t"
+        (box,) = ax.patches                                            # the region: rows 1-1, columns 0-1
+        assert box.get_xy() == pytest.approx((-0.5, 3.5)) and (box.get_width(), box.get_height()) == (8, 4)
+        assert not box.get_fill() and box.get_linestyle() == "--"
+    finally:
+        plt.close(fig)
+    fig, ax = plt.subplots()
+    try:
+        show_spotlight(_two_colour_image(), weights, 4, ax, colorbar=False)
+        assert fig.axes == [ax] and len(ax.images) == 2 and not ax.patches and ax.get_title() == ""
+    finally:
+        plt.close(fig)
 
 
 def test_bad_input_is_named():

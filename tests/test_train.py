@@ -69,9 +69,14 @@ def test_accuracy_ignores_padding_targets():
 
 def test_helpers():
     assert count_parameters(nn.Linear(3, 2)) == 8
-    assert default_device().type in ("cpu", "cuda")
     g1, g2 = seed_everything(4), seed_everything(4)
     assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
+
+
+@pytest.mark.parametrize("gpu, expected", [(True, "cuda"), (False, "cpu")])
+def test_default_device_is_the_gpu_when_there_is_one(monkeypatch, gpu, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+    assert default_device() == torch.device(expected)
 
 
 def test_bad_data_is_rejected_with_a_clear_message():
@@ -138,10 +143,24 @@ def test_fit_trains_on_the_gpu_and_gives_the_model_back_where_it_was(monkeypatch
     assert next(model.parameters()).device.type == "cpu"
 
 
-def test_predict_runs_on_the_models_device_and_returns_cpu_logits():
+def test_predict_runs_on_the_models_device_and_returns_cpu_logits(monkeypatch):
     model = _Recorder()
     logits = predict(model, (torch.randn(10, 2),), batch_size=4)
     assert logits.shape == (10, 2) and logits.device.type == "cpu" and model.seen == ["cpu"] * 3
+    # No GPU here: PyTorch's "meta" device stands in for it. Each batch must be moved to the
+    # model's device, and each output brought back with .cpu() (recorded: a meta tensor has no data).
+    model = _Recorder().to("meta")
+    real_cpu, brought_back = torch.Tensor.cpu, []
+
+    def cpu(self, *args, **kwargs):
+        if self.is_meta:
+            brought_back.append(tuple(self.shape))
+            return torch.zeros(self.shape)
+        return real_cpu(self, *args, **kwargs)
+    monkeypatch.setattr(torch.Tensor, "cpu", cpu)
+    logits = predict(model, (torch.randn(10, 2),), batch_size=4)
+    assert model.seen == ["meta"] * 3 and brought_back == [(4, 2), (4, 2), (2, 2)]
+    assert logits.shape == (10, 2) and logits.device.type == "cpu"
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])

@@ -6,7 +6,9 @@ padding mask ``attention_mask: (batch, n)``, True/1 = a real token. Padded posit
 counted as queries, and every statistic is a mean over the real query positions of all
 sentences, so the result has shape ``(..., heads)``.
 
-- :func:`head_entropy`: how spread out each head's attention is (Clark et al. 2019, section 3);
+- :func:`head_entropy`: each head's mean attention entropy, how spread out its attention is
+  (Clark et al. 2019, section 3); the chapter's exercise has the learner write it again as
+  ``my_head_entropy``;
 - :func:`offset_score`: the mean weight on the token ``offset`` positions away (-1: previous);
 - :func:`weight_on`: the mean weight on chosen keys, e.g. [CLS] or [SEP];
 - :func:`ablation_effect`: how much removing one head changes sentence similarity
@@ -42,7 +44,7 @@ def _mean_over_queries(per_query: torch.Tensor, queries: torch.Tensor) -> torch.
 
 
 def head_entropy(weights: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """Mean entropy (nats) of each head's attention distributions over the real queries: (..., heads).
+    """Each head's attention entropy (nats), the mean over the real queries: (..., heads).
 
     0 = every query puts all its weight on one key; log(n) = uniform over n keys.
     """

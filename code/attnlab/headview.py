@@ -7,6 +7,13 @@ text into the notebook's output so that Jupyter and Colab, which have no such fo
 The script defines itself once (``window.attnlabHeadView``); a second copy only sets up new widgets.
 No network and no dependency. Without JavaScript, show a static heatmap beside it
 (:func:`attnlab.viz.heatmap`).
+
+A token's shading is the weight the chosen query gives it (the opacity of one colour over the
+page's own background: viridis' dark purple on a light page, its yellow on a dark one), and a
+legend under the tokens says so. Each token's text is black or
+white, whichever contrasts more with its shaded background on the page, so the widget reads in
+the site's light and dark themes alike (it is drawn again when the theme changes) and in
+Jupyter's.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ import torch
 from .attention import masked_softmax
 from .checks import require_tensor, shape_of
 
-__all__ = ["gaussian_scores", "nadaraya_watson", "leave_one_out_error", "fit_bandwidth"]
+__all__ = ["fit_bandwidth", "fit_bandwidths", "gaussian_scores", "leave_one_out_error",
+           "nadaraya_watson"]
 
 
 def gaussian_scores(query_x: torch.Tensor, key_x: torch.Tensor, bandwidth) -> torch.Tensor:
@@ -73,3 +74,36 @@ def fit_bandwidth(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps:
         optimizer.step()
         losses.append(loss.item())
     return log_bandwidth.exp().item(), losses
+
+
+def fit_bandwidths(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps: int = 150,
+                   lr: float = 0.05) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fit one bandwidth per draw, for many draws at once: :func:`fit_bandwidth`, batched.
+
+    x, y: (n_draws, n), one draw of n training points per row. Each draw's bandwidth is fitted
+    on its own leave-one-out error; Adam updates each entry separately, so the result is the
+    one :func:`fit_bandwidth` gives draw by draw. Returns ``(bandwidths, losses)``: bandwidths
+    (n_draws,), losses (steps, n_draws), the leave-one-out error of each draw at each step.
+    """
+    for name, t in (("x", x), ("y", y)):
+        require_tensor(name, t, "(n_draws, n)", min_dim=2)
+        if t.dim() != 2:
+            raise ValueError(f"{name} has shape {shape_of(t)} but must have shape (n_draws, n)")
+    if x.shape != y.shape:
+        raise ValueError(f"x has shape {shape_of(x)} and y has shape {shape_of(y)}; they must match")
+    not_self = ~torch.eye(x.shape[1], dtype=torch.bool)
+    distance = (x[:, :, None] - x[:, None, :]) ** 2                     # (n_draws, n, n)
+    log_bandwidth = torch.full((x.shape[0],), float(initial), dtype=x.dtype).log()
+    log_bandwidth.requires_grad_(True)
+    optimizer = torch.optim.Adam([log_bandwidth], lr=lr)
+    losses = []
+    for _ in range(steps):
+        bandwidth = log_bandwidth.exp()[:, None, None]
+        weights = masked_softmax(-distance / (2 * bandwidth ** 2), not_self)
+        prediction = (weights @ y[:, :, None]).squeeze(-1)                # (n_draws, n)
+        loss = ((prediction - y) ** 2).mean(dim=1)                        # (n_draws,)
+        optimizer.zero_grad()
+        loss.sum().backward()                       # the draws do not interact: one gradient each
+        optimizer.step()
+        losses.append(loss.detach())
+    return log_bandwidth.detach().exp(), torch.stack(losses)

@@ -89,8 +89,9 @@ class AttentionPooling(nn.Module):
 
     score_i = (W_k h_i) . q / sqrt(d_attention), weights = softmax over positions,
     output = sum_i weights_i h_i. The query q is a learned vector (``d_query=None``), or is
-    projected from an external query vector of width ``d_query`` (q = W_q query), such as an
-    LSTM's final state: the notes' attention pooling (C8c), in place of max pooling.
+    projected from a query vector of width ``d_query`` given per input (q = W_q query), such as
+    the final state of an LSTM over the same sentence: the notes' attention pooling (C8c), in
+    place of max pooling.
 
     attend(features (batch, seq_len, d_features), mask (batch, seq_len) bool or None,
     query (batch, d_query) or None) -> ``(output (batch, d_features), weights (batch, seq_len))``.

@@ -1,15 +1,16 @@
 """Parallel prefix scans of linear recurrences: the modern answer to "an RNN is sequential".
 
-Introduced in chapter 8 ("Q1: parallelism, measured", section "The modern twist"). A *linear*
-recurrence ``h_t = a_t * h_{t-1} + b_t`` is a composition of affine maps ``h -> a h + b``, and
-the composition of two affine maps is again affine:
+Introduced in chapter 8 ("Q1: parallelism, measured", section "A linear recurrence in log2 n
+steps"). A *linear* recurrence ``h_t = a_t * h_{t-1} + b_t`` is a composition of affine maps
+``h -> a h + b``, and the composition of two affine maps is again affine:
 
     (a1, b1) then (a2, b2)  =  (a2 * a1, a2 * b1 + b2)        (:func:`combine`)
 
 This operator is associative, so all prefixes can be computed by a parallel scan (Blelloch 1990;
-Martin & Cesa 2018) in ``ceil(log2 n)`` rounds of independent work instead of ``n`` sequential
+Martin & Cundy 2018) in ``ceil(log2 n)`` rounds of independent work instead of ``n`` sequential
 steps. A nonlinear RNN ``h_t = tanh(W h_{t-1} + U x_t)`` composes maps that have no closed form
-of fixed size, so it has no such operator.
+of fixed size, so it has no such exact operator; iterative methods such as DEER (Lim et al.
+2024) linearise it around a guess and solve each linearised recurrence with this scan.
 
 Shapes: ``a``, ``b``: ``(..., n, d)``, elementwise (diagonal) recurrences over the steps
 dimension -2; ``h0``: ``(..., d)`` or None (zero).

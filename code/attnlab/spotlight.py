@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .attention import masked_softmax
 from .viz import CMAP
@@ -113,16 +116,26 @@ def upsample(weights: torch.Tensor, patch_size: int) -> np.ndarray:
 
 
 def show_spotlight(image, weights: torch.Tensor, patch_size: int, ax, title: str = "",
-                   region: tuple[int, int, int, int] | None = None, dim: float = 0.45):
+                   region: tuple[int, int, int, int] | None = None, dim: float = 0.45,
+                   colorbar: bool = True):
     """Draw ``image`` (dimmed to ``dim``) with the attention ``weights`` (rows, cols) laid over it:
-    the more weight a patch has, the more opaque its colour (the book's colormap, scaled to the
-    largest weight). ``region`` (if given) is outlined with a dashed white box.
+    the more weight a patch has, the more opaque its colour (the book's colormap, from 0 to the
+    largest weight, read off the colour bar when ``colorbar``). ``region`` (if given) is outlined
+    with a dashed white box.
     """
     rows, cols = weights.shape
-    light = upsample(weights / weights.max(), patch_size)
+    largest = float(weights.max())
+    light = upsample(weights / largest, patch_size)
     crop = np.asarray(image)[:rows * patch_size, :cols * patch_size].astype(float) / 255.0
     ax.imshow(crop * dim)
-    ax.imshow(light, cmap=CMAP, vmin=0, vmax=1, alpha=np.clip(light, 0, 1) * 0.85)
+    ax.imshow(upsample(weights, patch_size), cmap=CMAP, vmin=0, vmax=largest,
+              alpha=np.clip(light, 0, 1) * 0.85)
+    if colorbar:  # the colours at full opacity; the overlay fades them with the weight
+        scale = ScalarMappable(norm=Normalize(0, largest), cmap=CMAP)
+        bar = ax.figure.colorbar(scale, ax=ax, orientation="horizontal", fraction=0.05, pad=0.04,
+                                 label="weight of the patch")
+        bar.ax.tick_params(labelsize=7)
+        bar.ax.xaxis.set_major_locator(MaxNLocator(3))
     if region is not None:
         row0, row1, col0, col1 = region
         ax.add_patch(Rectangle((col0 * patch_size - 0.5, row0 * patch_size - 0.5), (col1 - col0 + 1) * patch_size,

@@ -11,14 +11,17 @@ choice_exercise(
     "2.2-why-cnn-fails", "Why does the shallow CNN fail beyond 13 tokens?",
     options=["a", "b", "c", "d", "e"], answer="b",
     praise="Mean pooling sums local terms, and a sum of one term per letter cannot test whether two "
-           "letters are equal (at best it singles out one pair: 62.5%).",
+           "letters are equal: the best such sum rule is right 3 times in 4 (75%), and the loss "
+           "the CNN is trained on does not even lead it there.",
     wrong={
         "a": "more channels do not help: every channel of every output still sees one window of 13 tokens, "
              "and no such window holds both letters.",
         "c": "the zero padding does not hide the letters: at length 8 the same network, with the same "
              "padding, learns the task.",
         "d": "more epochs cannot add a term that sees both letters: the argument holds for any weights, "
-             "so no amount of training lifts it above 62.5%.",
+             "so no amount of training lifts it above the best sum rule, 75%; and the cross-entropy "
+             "it is trained on is lowest, among sum rules, for a constant answer (each letter alone "
+             "says nothing about the label), so training heads for chance, not for 75%.",
         "e": "the 1/n of the mean is a constant for a given length, which the linear layer can undo by "
              "scaling its weights; the trouble is what each term of the sum can see.",
     })

@@ -81,9 +81,14 @@ def _(answer):
 number_exercise(
     "5.1-temperature-bound", "Predict: a temperature small enough",
     answer=math.e * 1e-3 / 49, tolerance=5e-7,
-    wrong={1e-3 / 49: "you dropped the e: each position contributes at most T/e, so (n - 1) T / e <= 1e-3.",
-           math.e * 1e-3 / 50: "only n - 1 = 49 positions are not the maximum; the selected one contributes 0.",
+    wrong={1e-3 / 49: "you dropped the e: the bound gives each position at most T/e, so set "
+                      "(n - 1) T / e = 1e-3.",
+           math.e * 1e-3 / 50: "only n - 1 = 49 positions are not the maximum; the selected one "
+                               "contributes 0 to the bound.",
            1e-3: "the bound grows with the number of positions: (n - 1) T / e, not T."},
     hint="Solve (n - 1) T / e = 1e-3 for T with n = 50 positions.",
-    praise="At this temperature softmax pooling is within 1e-3 of max pooling on every input of 50 positions, "
-           "however close the two largest values are.")
+    praise="At this temperature the bound guarantees that softmax pooling is within 1e-3 of max "
+           "pooling on every input of 50 positions. The bound is not the worst case (its 49 "
+           "terms cannot all peak at once, since their weights share one softmax), so a "
+           "somewhat warmer temperature would also be safe; the bound gives one that is "
+           "certainly safe.")

@@ -34,8 +34,8 @@ def _(answer):
     expected = offset_score(_WEIGHTS, _MASK, -1)
     result = as_tensor(call(answer, *_inputs()), "your scores", shape=(4,))
     if _close(result, expected):
-        return ("Head 1 of this made-up layer scores highest: its scores were pushed towards the previous "
-                "token. The same function finds MiniLM's previous-token head.")
+        return ("A head that always attends to the previous token scores 1. Apply your function to "
+                "each of MiniLM's six layers: its best head should be the one offset_score found.")
     everything = torch.ones_like(_MASK)
     if _close(result, offset_score(_WEIGHTS, everything, -1)):
         raise Incorrect("padded query positions count in your mean; average only over queries i >= 1 that "
@@ -66,8 +66,8 @@ def _(answer):
                         "Use torch.xlogy(weights, weights), which counts 0 * log 0 as 0.")
     result = as_tensor(raw, "your entropies", shape=(4,))
     if _close(result, expected):
-        return ("Head 3 puts everything on one key: entropy 0. A uniform head over n keys would reach log(n); "
-                "here n is 7, 4 or 2, so the highest possible mean is below log(7) = 1.95.")
+        return ("A head that puts all its weight on one key scores 0; one that spreads it evenly over n real "
+                "keys scores log(n). Applied to MiniLM's six layers, yours should redraw the entropy map.")
     if _close(result, expected / torch.log(torch.tensor(2.0, dtype=torch.float64))):
         raise Incorrect("you measured in bits (log2); the chapter uses natural logarithms (nats): torch.log.")
     if _close(result, -expected):
@@ -93,8 +93,8 @@ def _(answer):
     result = as_tensor(call(answer, _HIDDEN_A.clone(), _MASK_A.clone(), _HIDDEN_B.clone(), _MASK_B.clone()),
                        "your similarities", shape=(4,))
     if _close(result, expected):
-        return ("A similarity of 1 means the same direction. The fourth pair's first sentence has a single "
-                "token: its embedding is that token's state.")
+        return ("A similarity of 1 means the same direction. A sentence with a single real token is "
+                "embedded as that token's state, normalised to length 1.")
     everything = torch.ones_like(_MASK_A)
     if _close(result, reference(_HIDDEN_A, everything, _HIDDEN_B, everything)):
         raise Incorrect("your mean includes the padded positions; multiply by the mask and divide by the number "

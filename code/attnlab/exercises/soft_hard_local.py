@@ -52,7 +52,7 @@ def _(answer):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.1-reinforce-surrogate: the REINFORCE surrogate loss with a leave-one-out baseline.
+# 4.2-reinforce-surrogate: the REINFORCE surrogate loss with a leave-one-out baseline.
 
 _R_LOGITS = torch.tensor([[0.2, -1.0, 0.7], [1.5, 0.1, -0.3], [0.0, 0.4, 0.9], [-0.6, 1.1, 0.3],
                           [0.8, 0.8, -1.2]], dtype=torch.float64)
@@ -99,7 +99,7 @@ _SURROGATE_MISTAKES = {
 }
 
 
-@exercise("4.1-reinforce-surrogate", "The REINFORCE surrogate loss")
+@exercise("4.2-reinforce-surrogate", "The REINFORCE surrogate loss")
 def _(answer):
     logits, weight, log_prob, loss = _surrogate_inputs()
     output = call(answer, log_prob, loss, name="reinforce_surrogate")
@@ -132,10 +132,10 @@ def _(answer):
 
 
 # ---------------------------------------------------------------------------------------------
-# 4.1-local-gradient: which part of local-p gives the centre a gradient? (declared as data)
+# 4.3-local-gradient: which part of local-p gives the centre a gradient? (declared as data)
 
 choice_exercise(
-    "4.1-local-gradient", "Which part of local-p carries a gradient to the centre?",
+    "4.3-local-gradient", "Which part of local-p carries a gradient to the centre?",
     options=["a", "b", "c", "d"], answer="b",
     praise="Only the Gaussian factor is a smooth function of p: it carries the learning signal.",
     wrong={"a": "(a) the window |s - p| <= D is a boolean comparison: autograd gives it no gradient at all.",

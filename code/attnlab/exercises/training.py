@@ -87,17 +87,26 @@ def _(answer):
             "does not grow with length at all. In generation both wait one step per output token.")
 
 
+_DECODER_INPUT = ["<bos>", "K", "AE", "T", "_", "S"]   # m = 6 rows: <bos>, then 5 phonemes
+_M, _N_SOURCE = len(_DECODER_INPUT), 9
+
+
 def _alignment(weights: torch.Tensor) -> torch.Tensor:
-    return weights.mean(0).argmax(-1)
+    """The letter of each written phoneme decoder_input[t + 1]: row t, heads averaged."""
+    return weights[:, :-1].mean(0).argmax(-1)
 
 
 def _weights() -> torch.Tensor:
-    """(heads=4, n_target=6, n_source=9) rows of softmax weights where averaging the heads matters:
-    the first head alone, and the heads' maximum, pick other letters than the mean for some rows."""
+    """(heads=4, m=6, n_source=9) rows of softmax weights on which every mistake below gives
+    another answer than the right one: the rows shifted by one, the first head alone, the heads'
+    maximum and the smallest weight each pick other letters than the mean of the right rows."""
     while True:
-        weights = torch.softmax(2.5 * torch.randn(4, 6, 9, generator=_generator, dtype=torch.float64), -1)
-        mean = _alignment(weights)
-        if (weights[0].argmax(-1) != mean).any() and (weights.amax(0).argmax(-1) != mean).any():
+        weights = torch.softmax(2.5 * torch.randn(4, _M, _N_SOURCE, generator=_generator,
+                                                  dtype=torch.float64), -1)
+        right = _alignment(weights)
+        others = (weights[:, 1:].mean(0).argmax(-1), weights[0, :-1].argmax(-1),
+                  weights[:, :-1].amax(0).argmax(-1), weights[:, :-1].mean(0).argmin(-1))
+        if all(not torch.equal(other, right) for other in others):
             return weights
 
 
@@ -106,25 +115,43 @@ _WEIGHTS = _weights()
 
 @exercise("7.3-hard-alignment", "Read cross-attention into a hard alignment")
 def _(answer):
-    weights = _WEIGHTS
-    result = call(answer, weights.clone(), name="hard_alignment")
+    weights, m = _WEIGHTS, _M
+    result = call(answer, weights.clone(), list(_DECODER_INPUT), name="hard_alignment")
     tensor = as_tensor(result, "your alignment")
-    if tuple(tensor.shape) == (4, 6):
-        raise Incorrect("your alignment has shape (heads, n_target): average the heads first, then pick "
-                        "one letter per phoneme.")
-    if tuple(tensor.shape) == (4, 9) or tuple(tensor.shape) == (9,):
-        raise Incorrect("your alignment picks along the phoneme axis: for each phoneme (row) choose the "
-                        "letter (column) with the largest weight, argmax over the last axis.")
-    as_tensor(result, "your alignment", shape=(6,))
+    rows = weights.mean(0).argmax(-1)                    # one letter per row, all m rows
+    if tuple(tensor.shape) == (m,):
+        if torch.equal(tensor.long(), rows):
+            raise Incorrect(f"your alignment has one letter per row, {m} in all; but the last row "
+                            f"predicts what follows the last phoneme (<eos>), and <bos> is read, not "
+                            f"written. Return one letter per written phoneme, decoder_input[1:]: "
+                            f"shape (m - 1,) = ({m - 1},).")
+        raise Incorrect(f"your alignment has shape ({m},): one entry per row. Return one letter per "
+                        f"written phoneme, decoder_input[1:], shape (m - 1,) = ({m - 1},).")
+    if tuple(tensor.shape) in ((4, m), (4, m - 1)):
+        raise Incorrect("your alignment has one row per head: average the heads (axis 0) first, then "
+                        "pick one letter per phoneme.")
+    if tuple(tensor.shape) in ((4, _N_SOURCE), (_N_SOURCE,)):
+        raise Incorrect("your alignment picks along the phoneme axis: for each row choose the letter "
+                        "(column) with the largest weight, argmax over the last axis.")
+    as_tensor(result, "your alignment", shape=(m - 1,))
     if torch.is_tensor(result) and result.is_floating_point() and not torch.equal(result, result.round()):
-        raise Incorrect("your alignment should hold letter positions (integers), not weights: use argmax, not max.")
+        raise Incorrect("your alignment should hold letter positions (integers), not weights: use argmax, "
+                        "not max.")
     picked = tensor.long()
-    if torch.equal(picked, weights[0].argmax(-1)):
+    if torch.equal(picked, rows[1:]):
+        raise Incorrect("you paired each phoneme with the row on which it is read (row t + 1 for "
+                        "decoder_input[t + 1]); that row predicts the NEXT phoneme. The phoneme "
+                        "decoder_input[t + 1] was written by the step that read decoder_input[t]: row t. "
+                        "Use rows 0 to m - 2.")
+    if torch.equal(picked, weights[0, :-1].argmax(-1)):
         raise Incorrect("that is the first head's alignment; average the weights of all heads first.")
-    if torch.equal(picked, weights.amax(0).argmax(-1)):
+    if torch.equal(picked, weights[:, :-1].amax(0).argmax(-1)):
         raise Incorrect("average the heads (mean over axis 0) before the argmax, not the heads' maximum.")
-    if torch.equal(picked, weights.mean(0).argmin(-1)):
+    if torch.equal(picked, weights[:, :-1].mean(0).argmin(-1)):
         raise Incorrect("that picks the letter with the SMALLEST weight: use argmax.")
     if not torch.equal(picked, _alignment(weights)):
-        raise Incorrect("not yet: for each phoneme, the letter with the largest head-averaged weight.")
-    return "Each phoneme now points at one letter: the alignment a pronunciation dictionary would list."
+        wrong = int((picked != _alignment(weights)).nonzero()[0])
+        raise Incorrect(f"not yet: entry {wrong} (the phoneme decoder_input[{wrong + 1}]) should be "
+                        f"the letter with the largest head-averaged weight in row {wrong}.")
+    return ("Each written phoneme now points at one letter, read from the step that wrote it: the "
+            "alignment a pronunciation dictionary would list.")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import (
+    Incorrect,
+    as_number,
+    as_tensor,
+    call,
+    exercise,
+    expect_close,
+    number_exercise,
+)
 
 _generator = torch.Generator().manual_seed(71)
 _X = torch.randn(2, 5, 8, generator=_generator, dtype=torch.float64) * 2 + 1
@@ -64,3 +72,77 @@ TYING = number_exercise(
     wrong={37_000 * 512: "That is one matrix; three matrices become one, so two are saved.",
            3 * 37_000 * 512: "That is all three matrices; one of them is still there after tying.",
            2 * 37_000 * 512 * 4: "Count parameters, not bytes."})
+
+
+_VOCAB, _D_MODEL = 40, 16
+
+
+def _untied_model():
+    """A small CausalLanguageModel with its own output matrix, drawn without touching the
+    global random state."""
+    from ..models.encoder_decoder import CausalLanguageModel
+
+    with torch.random.fork_rng():
+        torch.manual_seed(72)
+        return CausalLanguageModel(_VOCAB, d_model=_D_MODEL, num_heads=2, num_layers=1, d_ff=32,
+                                   tie_embeddings=False)
+
+
+def _count(model) -> int:
+    return sum(p.numel() for p in model.parameters())     # a shared tensor counts once
+
+
+@exercise("7.1-tying", "Tie the output projection to the embedding")
+def _(answer):
+    model = _untied_model()
+    embedding, output = model.embedding.embedding, model.output
+    start_embedding, start_output = embedding.weight.detach().clone(), output.weight.detach().clone()
+    before = _count(model)
+    result = call(answer, model, name="tie")
+    shared = model.output.weight is model.embedding.embedding.weight
+    if result is None and not shared:
+        as_number(result, "the number tie returns")          # the message for None
+    if not shared:
+        weight = model.output.weight
+        if tuple(weight.shape) == (_D_MODEL, _VOCAB):
+            raise Incorrect("the output projection's weight now has shape (d_model, vocab): no transpose is "
+                            "needed. nn.Linear stores its weight as (out_features, in_features) = (vocab, "
+                            "d_model), the embedding's shape, and computes x @ weight.T itself.")
+        if torch.equal(weight.detach(), model.embedding.embedding.weight.detach()):
+            raise Incorrect("the two matrices hold the same numbers, but they are still two tensors: you "
+                            "copied the values. After one optimiser step they differ again. Assign the "
+                            "Parameter itself: model.output.weight = model.embedding.embedding.weight.")
+        raise Incorrect("the output projection and the embedding still hold two different matrices. Make "
+                        "them one: model.output.weight = model.embedding.embedding.weight.")
+    if torch.equal(model.output.weight.detach(), start_output) and not torch.equal(start_output,
+                                                                                start_embedding):
+        raise Incorrect("the two now share one matrix, but it is the output projection's: the embedding "
+                        "lost its own weights. Assign the other way round: model.output.weight = "
+                        "model.embedding.embedding.weight.")
+    if not torch.equal(model.output.weight.detach(), start_embedding):
+        raise Incorrect("the shared matrix is no longer the embedding's trained (here: initial) weights; "
+                        "share the existing Parameter instead of making a new one.")
+    saved = before - _count(model)
+    value = as_number(result, "the number tie returns")
+    if value == saved:
+        with torch.no_grad():
+            tokens = torch.randint(0, _VOCAB, (2, 5), generator=torch.Generator().manual_seed(0))
+            captured = []
+            handle = model.output.register_forward_hook(lambda m, i, o: captured.append(i[0]))
+            logits = model(tokens)
+            handle.remove()
+            assert torch.allclose(logits, captured[0] @ model.embedding.embedding.weight.T)
+        return ("One matrix now reads a token in and scores it out: vocab x d_model parameters saved, "
+                "and the logits are the final states times the embedding matrix transposed, x @ E.T.")
+    if value == 2 * saved:
+        raise Incorrect(f"{value:g} counts both matrices; one of them is still there after tying. Count the "
+                        "parameters before and after.")
+    if value == _count(model) or value == before:
+        raise Incorrect(f"{value:g} is the size of the whole model; return the difference, the parameters "
+                        "before tying minus those after.")
+    if value == 0:
+        raise Incorrect("tie returned 0. Count the parameters before tying and after it: model.parameters() "
+                        "lists a shared tensor once, so the count drops.")
+    raise Incorrect(f"tie returned {value:g}, which is not the number of parameters tying saved in the "
+                    "checker's test model. Count the parameters before tying and after it, e.g. with "
+                    "attnlab.train.count_parameters, and return the difference.")

@@ -1,7 +1,9 @@
 """A tiny reader that attends over a strip of digits, in five ways (chapter 4, "soft, hard, local").
 
-At each step ``t`` a learned query (one per step) scores every slot's key; the attended value is
-classified. ``mode`` decides how the weights are formed:
+At each step ``t`` a learned query (one per step) scores every slot's key with the scaled dot
+product ``q . k / sqrt(d_k)`` of chapter 1; the attended value is classified. The queries and the
+key parts start at unit variance per coordinate, so the initial scores have variance about 1 (the
+point of the scaling). ``mode`` decides how the weights are formed:
 
 - ``"soft"``: softmax over all slots (soft / global attention);
 - ``"reinforce"``: one slot sampled from the softmax; the attention parameters learn by REINFORCE
@@ -44,17 +46,20 @@ class GlimpseReader(nn.Module):
         self.half_width, self.tau, self.baseline = half_width, tau, baseline
         self.value = nn.Sequential(nn.Linear(d_pixels, d_model), nn.ReLU(), nn.Linear(d_model, d_model), nn.ReLU())
         self.classifier = nn.Linear(d_model, n_classes)
-        # The attention parameters: keys from the mark and the slot position, one query per step.
-        self.key_mark = nn.Parameter(torch.randn(d_model) / math.sqrt(d_model))
-        self.key_position = nn.Parameter(torch.randn(n_slots, d_model) / math.sqrt(d_model))
-        self.query = nn.Parameter(torch.randn(n_steps, d_model) / math.sqrt(d_model))
+        # The attention parameters: keys from the mark and the slot position, one query per step,
+        # at unit variance per coordinate (as nn.Embedding starts), so that q . k / sqrt(d_k) starts
+        # with variance about 1.
+        self.key_mark = nn.Parameter(torch.randn(d_model))
+        self.key_position = nn.Parameter(torch.randn(n_slots, d_model))
+        self.query = nn.Parameter(torch.randn(n_steps, d_model))
         self.centre = PredictivePosition(n_steps + n_slots, d_model, n_slots)
         self.last = {}
 
     def scores(self, marks: torch.Tensor) -> torch.Tensor:
-        """marks: (batch, n_slots) -> scores (batch, n_steps, n_slots)."""
+        """marks: (batch, n_slots) -> scores (batch, n_steps, n_slots), the scaled dot products
+        ``query . key / sqrt(d_k)`` with ``key = mark * key_mark + key_position``."""
         keys = marks.unsqueeze(-1) * self.key_mark + self.key_position
-        return self.query @ keys.transpose(-2, -1) * math.sqrt(keys.shape[-1])
+        return self.query @ keys.transpose(-2, -1) / math.sqrt(keys.shape[-1])
 
     def centres(self, marks: torch.Tensor) -> torch.Tensor:
         """The window centres p_t: (batch, n_steps)."""

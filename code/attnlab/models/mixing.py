@@ -4,8 +4,10 @@ Introduced in chapter 8 ("Q3: self-attention and the fully connected layer"). Al
 compute ``Y = A · X · W_v`` for X: (batch, n, d); they differ only in where the n × n mixing
 matrix A comes from:
 
-- ``"fixed"``: A is a free n × n parameter, the token-mixing layer of MLP-Mixer (Tolstikhin et
-  al. 2021); the same for every input, defined for one length n only;
+- ``"fixed"``: A is a free n × n parameter, a fully connected layer over positions: the same for
+  every input, defined for one length n only. It is the linear core of MLP-Mixer's token mixing
+  (Tolstikhin et al. 2021), whose block is a two-layer MLP across positions (with a GELU and a
+  hidden width of its own) and has no W_v;
 - ``"synthesizer"``: A = softmax(R) with R a learned n × n parameter, the random Synthesizer
   (Tay et al. 2021): an attention matrix, but not computed from the input;
 - ``"attention"``: A(X) = softmax(X W_q (X W_k)^T / sqrt(d)), self-attention: computed from the
@@ -83,29 +85,41 @@ class MixingClassifier(nn.Module):
     Each position's input is ``embed(token) + embed_previous(previous token) + sinusoidal
     position``, so a position knows its neighbour (a recall value knows its key); then
     ``h = x + mix(x)`` and the logits are ``MLP(LayerNorm(h[:, -1]))``.
+
+    previous_token: False leaves out ``embed_previous``, so that each position knows only its
+    own token and place (chapter 8 measures what the previous-token feature is worth).
+    readout_width: the hidden width of the read-out MLP (default ``2 * d_model``); chapter 8
+    widens it in the input-independent models to match self-attention's parameter count.
     tokens: (batch, n) long. Returns logits (batch, n_classes).
     """
 
-    def __init__(self, kind: str, vocab_size: int, n_classes: int, n_positions: int, d_model: int = 32):
+    def __init__(self, kind: str, vocab_size: int, n_classes: int, n_positions: int, d_model: int = 32,
+                 previous_token: bool = True, readout_width: int | None = None):
         super().__init__()
         require_positive_int("vocab_size", vocab_size)
         require_positive_int("n_classes", n_classes)
         if d_model % 2:
             raise ValueError(f"d_model must be even (sinusoidal positions), got {d_model}")
+        readout_width = 2 * d_model if readout_width is None else readout_width
+        require_positive_int("readout_width", readout_width)
         self.vocab_size = vocab_size
         self.embed = nn.Embedding(vocab_size, d_model)
-        self.embed_previous = nn.Embedding(vocab_size + 1, d_model)  # index vocab_size: "no previous token"
+        # index vocab_size: "no previous token"
+        self.embed_previous = nn.Embedding(vocab_size + 1, d_model) if previous_token else None
         self.mix = TokenMixing(kind, d_model, n_positions)
         self.norm = nn.LayerNorm(d_model)
-        self.readout = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.ReLU(), nn.Linear(2 * d_model, n_classes))
+        self.readout = nn.Sequential(nn.Linear(d_model, readout_width), nn.ReLU(),
+                                     nn.Linear(readout_width, n_classes))
 
     def _inputs(self, tokens: torch.Tensor) -> torch.Tensor:
         require_tokens("tokens", tokens)
         if tokens.device.type != "meta" and (tokens.min() < 0 or tokens.max() >= self.vocab_size):
             raise ValueError(f"tokens must lie in 0..{self.vocab_size - 1}, got {tokens.min()}..{tokens.max()}")
-        previous = torch.cat([torch.full_like(tokens[:, :1], self.vocab_size), tokens[:, :-1]], dim=1)
         n, d = tokens.shape[1], self.embed.embedding_dim
         positions = sinusoidal_encoding(n, d).to(self.embed.weight)
+        if self.embed_previous is None:
+            return self.embed(tokens) + positions
+        previous = torch.cat([torch.full_like(tokens[:, :1], self.vocab_size), tokens[:, :-1]], dim=1)
         return self.embed(tokens) + self.embed_previous(previous) + positions
 
     def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,19 +11,25 @@ decoder reads from the encoder is the ``attention`` option:
   ``s_t = GRU([y_{t-1}; c_t], s_{t-1})`` (Bahdanau et al. 2015). The context is computed BEFORE
   the recurrent step.
 - ``"luong-dot"``, ``"luong-general"``: the query is the CURRENT decoder state ``h_t``, computed
-  first, ``h_t = GRU([y_{t-1}; h~_{t-1}], h_{t-1})`` (with Luong's "input feeding" of the previous
-  attentional state); then ``score = h_t . h_j`` (dot) or ``h_t^T W h_j`` (general), ``c_t`` as
-  above, and the attentional hidden state ``h~_t = tanh(W_c [c_t; h_t])`` (Luong et al. 2015).
+  first, ``h_t = GRU(y_{t-1}, h_{t-1})``; then ``score = h_t . h_j`` (dot) or ``h_t^T W h_j``
+  (general), ``c_t`` as above, and the attentional hidden state ``h~_t = tanh(W_c [c_t; h_t])``
+  (Luong et al. 2015). Luong's "input feeding" (``h~_{t-1}`` fed into the next step's GRU) is
+  NOT used: the decoder GRU reads ``y_{t-1}`` alone, so that teacher-forced training runs it over
+  all steps in one call.
 
 Every variant predicts the next token from ``tanh(W_c [c_t; state_t])`` with the same layers,
-so the four differ only in what the decoder reads. The model offers, with no stored state:
+so the four differ only in what the decoder reads. That read-out is Luong's, for all four; it is
+simpler than Bahdanau et al.'s "deep output" (a maxout layer over ``s_{t-1}``, ``y_{t-1}`` and
+``c_t``), which this package does not implement. The model offers, with no stored state:
 
 - ``encode(source) -> Memory`` and ``step(memory, state, previous) -> (logits, weights, state)``,
   the pieces greedy decoding and beam search (:mod:`attnlab.decoding`) are made of;
 - ``attend(source, target_in) -> (logits (batch, n_target, vocab), weights (batch, n_target,
   n_source))``, teacher-forced (``weights`` is None for ``"none"``); ``forward`` returns the logits.
 
-Source padding (id 0) is masked: a padded source position gets exactly zero weight.
+Source padding (id 0) is masked: a padded source position gets exactly zero weight. A source row
+that is all padding has nothing to attend to (its weights would be 0/0, NaN): ``encode`` refuses
+it with a ValueError that names the row.
 """
 
 from __future__ import annotations
@@ -56,7 +62,8 @@ class Memory(NamedTuple):
 
 class DecoderState(NamedTuple):
     """hidden: (batch, d_model) the GRU state; attentional: (batch, d_model) the last
-    tanh(W_c [c_t; state_t]) (Luong's h~_t, fed back as input)."""
+    tanh(W_c [c_t; state_t]) (Luong's h~_t). It is kept for inspection only: no variant feeds
+    it back into the next step (Luong's input feeding is not used)."""
     hidden: torch.Tensor
     attentional: torch.Tensor
 
@@ -105,9 +112,17 @@ class Seq2Seq(nn.Module):
 
     # -- the encoder ------------------------------------------------------------------------------
     def encode(self, source: torch.Tensor) -> Memory:
-        """source: (batch, n_source) ids, 0 = padding after the tokens -> :class:`Memory`."""
+        """source: (batch, n_source) ids, 0 = padding after the tokens -> :class:`Memory`.
+
+        Every source row needs at least one token: a row of padding only raises a ValueError
+        (attention over no position is undefined)."""
         require_tokens("source", source, "(batch, n_source)")
         mask = source != 0
+        empty = None if source.is_meta else (~mask.any(1)).nonzero()   # a meta tensor has no values
+        if empty is not None and len(empty):
+            rows = empty[:, 0].tolist()
+            which = f"row {rows[0]} is" if len(rows) == 1 else f"rows {rows} are"
+            raise ValueError(f"source {which} all padding; every source needs at least one token")
         lengths = mask.sum(1)
         embedded = self.source_embedding(source)                               # (batch, n_source, d_embed)
         forward, _ = self.forward_rnn(embedded)                                # (batch, n_source, d_model/2)
@@ -136,7 +151,7 @@ class Seq2Seq(nn.Module):
         (batch, n_queries, n_source). Additive for "bahdanau", dot product with the (projected) keys
         for "luong-*". Written without masked_softmax's argument checks, as it runs once per decoder
         step: padded source positions get the score -inf, so weight exactly 0 (every row has at
-        least one real token, its <eos>)."""
+        least one real token: :meth:`encode` refuses a row of padding only)."""
         if self.attention == "bahdanau":
             hidden = torch.tanh(self.score.query_proj(query)[:, :, None, :] + memory.keys[:, None])
             scores = self.score.v(hidden).squeeze(-1)                          # v^T tanh(W s + U h_j)
