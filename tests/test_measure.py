@@ -28,7 +28,7 @@ class SelfAttention(nn.Module):
         self.attention = MultiHeadAttention(d, 2)
 
     def forward(self, x):
-        return self.attention(x, x, x)[0]
+        return self.attention(x)
 
 
 def test_receptive_field_formula():
@@ -56,7 +56,7 @@ def test_gradient_by_distance_is_the_jacobian_norm():
         jacobian = torch.autograd.functional.jacobian(lambda x: rnn(x[None])[0][0, -1], sample)   # (5, 6, 3)
         norms.append(jacobian.pow(2).sum(dim=(0, 2)).sqrt())
     assert torch.allclose(measured, torch.stack(norms).mean(0).flip(0), atol=1e-5)
-    with pytest.raises(ValueError, match=r"encoder\(inputs\) must have shape \(batch, d_hidden\)"):
+    with pytest.raises(ValueError, match=r"encoder\(inputs\) has shape \(1, 6, 5\) but must have shape \(batch, d_hidden\)"):
         gradient_by_distance(lambda x: rnn(x)[0], inputs)
 
 

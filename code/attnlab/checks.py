@@ -19,8 +19,9 @@ __all__ = ["shape_of", "require_tensor", "require_shape", "require_vectors", "re
 
 
 def shape_of(x) -> str:
-    """``x``'s shape as the book writes it, e.g. ``(2, 5)``; for a non-tensor, its type's name."""
-    return str(tuple(x.shape)) if torch.is_tensor(x) else type(x).__name__
+    """``x``'s shape as the book writes it, e.g. ``(2, 5)``; for anything without a shape (a
+    tensor or a NumPy array has one), its type's name."""
+    return str(tuple(x.shape)) if hasattr(x, "shape") else type(x).__name__
 
 
 def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_dim: int = 0,
@@ -39,13 +40,22 @@ def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_d
     return x
 
 
-def require_shape(name: str, x: torch.Tensor, shape: tuple[int | None, ...], expected: str) -> torch.Tensor:
-    """``x`` (a tensor) must have ``shape``, where None matches any size; ``expected`` is the
-    shape in words, e.g. ``"(batch, n_source)"``."""
-    if x.dim() != len(shape) or any(want is not None and got != want for got, want in zip(x.shape, shape)):
-        numbers = tuple("*" if want is None else want for want in shape)
-        raise ValueError(f"{name} has shape {shape_of(x)} but must have shape {expected}"
-                         + ("" if all(want is None for want in shape) else f" = {numbers}".replace("'", "")))
+def require_shape(name: str, x, shape: tuple, expected: str, *, hint: str = ""):
+    """``x`` (a tensor or NumPy array) must have ``shape``, where None matches any size and a
+    leading ``...`` any number of leading dimensions, e.g. ``(..., d)``; ``expected`` is the shape
+    in words, e.g. ``"(batch, n_source)"``; ``hint``, if given, ends the message (what to do)."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
+    leading = bool(shape) and shape[0] is Ellipsis
+    wanted = shape[1:] if leading else shape
+    got = tuple(x.shape)[len(x.shape) - len(wanted):] if leading else tuple(x.shape)
+    if (len(x.shape) < len(wanted) if leading else len(got) != len(wanted)) or any(
+            want is not None and size != want for size, want in zip(got, wanted)):
+        numbers = ("...",) * leading + tuple("*" if want is None else want for want in wanted)
+        shown = "" if all(want is None for want in wanted) else f" = ({', '.join(map(str, numbers))}" + (
+            ",)" if len(numbers) == 1 else ")")
+        raise ValueError(f"{name} has shape {shape_of(x)} but must have shape {expected}{shown}"
+                         + (f": {hint}" if hint else ""))
     return x
 
 

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from .checks import require_tensor
+from .checks import require_shape, require_tensor
 
 __all__ = ["receptive_field", "input_dependence", "gradient_by_distance", "connects_ends", "layers_to_connect",
            "recurrent_states", "steps_on_path", "sequential_depth"]
@@ -61,9 +61,8 @@ def gradient_by_distance(encoder: Callable[[torch.Tensor], torch.Tensor], inputs
     require_tensor("inputs", inputs, "(batch, seq_len, d_in)", dim=3)
     batch = inputs.shape[0]
     probe = encoder(inputs[:1])
-    if not torch.is_tensor(probe) or probe.dim() != 2 or probe.shape[0] != 1:
-        got = tuple(probe.shape) if torch.is_tensor(probe) else type(probe).__name__
-        raise ValueError(f"encoder(inputs) must have shape (batch, d_hidden), got {got} for a batch of 1")
+    require_tensor("encoder(inputs)", probe, "(batch, d_hidden)")
+    require_shape("encoder(inputs)", probe, (1, None), "(batch, d_hidden)", hint="for a batch of 1")
     d_hidden = probe.shape[1]
     # One copy of the batch per hidden unit: copy u back-propagates only unit u, so a single
     # backward pass yields every row of every sample's Jacobian (the samples are independent).

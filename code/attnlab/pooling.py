@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from .attention import masked_softmax, scaled_dot_product_attention
-from .checks import require_mask, require_same_batch, require_tensor, shape_of
+from .checks import require_mask, require_same_batch, require_shape, require_tensor
 
 __all__ = ["max_pool", "mean_pool", "softmax_pool", "AttentionPooling"]
 
@@ -114,8 +114,7 @@ class AttentionPooling(nn.Module):
                 raise ValueError("this AttentionPooling learns its own query (d_query=None); pass query=None")
             return self.query.expand(features.shape[0], 1, self.d_attention)
         require_tensor("query", query, f"(batch, d_query={self.d_query})", dim=2)
-        if query.shape[-1] != self.d_query:
-            raise ValueError(f"query has shape {shape_of(query)} but must have shape (batch, d_query={self.d_query})")
+        require_shape("query", query, (None, self.d_query), f"(batch, d_query={self.d_query})")
         require_same_batch(features=features, query=query)
         return self.query_proj(query).unsqueeze(1)
 
@@ -123,9 +122,8 @@ class AttentionPooling(nn.Module):
                query: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(output (batch, d_features), weights (batch, seq_len))``, computed afresh."""
         require_tensor("features", features, f"(batch, seq_len, d_features={self.d_features})", dim=3)
-        if features.shape[-1] != self.d_features:
-            raise ValueError(f"features has shape {shape_of(features)} but must have shape "
-                             f"(batch, seq_len, d_features={self.d_features})")
+        require_shape("features", features, (None, None, self.d_features),
+                      f"(batch, seq_len, d_features={self.d_features})")
         keep = _check_features(features, mask).squeeze(-1)
         keys = self.key_proj(features)                                        # (batch, seq_len, d_attention)
         output, weights = scaled_dot_product_attention(self._query(features, query), keys, features,

@@ -9,6 +9,9 @@ Training phrases are drawn afresh for every pool of 50 batches from the training
 the validation or test words), bucketed by length; the validation metric is the teacher-forced
 phoneme accuracy on 400 held-out phrases of every length. :func:`task` gives the words, the
 validation and the test phrases every notebook uses.
+
+:func:`train_g2p_model` is the short run chapter 6's notebooks train live (a few hundred steps on
+:func:`attnlab.data.g2p.make_g2p_task`'s fixed phrases).
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ import functools
 import torch
 
 from ..batches import BucketedBatches, teacher_forcing
-from ..data.g2p import LETTERS, PHONEME_VOCABULARY, G2PData, load_lexicon, make_g2p, split_words
+from ..data.g2p import LETTERS, PHONEME_VOCABULARY, G2PData, G2PTask, load_lexicon, make_g2p, make_g2p_task, split_words
 from ..decoding import teacher_forced_accuracy
 from ..models.seq2seq import ATTENTIONS, Seq2Seq
 from ..models.transformer import Seq2SeqTransformer, TransformerConfig
+from ..seeding import seed_everything
+from ..train import Curve, train
 from . import Experiment, register
 
-__all__ = ["task", "FreshPhrases"]
+__all__ = ["task", "FreshPhrases", "train_g2p_model"]
 
 MODULES = ("data.g2p", "models.seq2seq", "models.transformer", "attention", "batches", "train", "decoding",
            "experiments.g2p")
@@ -58,6 +63,28 @@ class FreshPhrases:
                 self.pool_batches
         self._left -= 1
         return self._pool(generator)
+
+
+def train_g2p_model(attention: str, *, seed: int, steps: int = 200, batch_size: int = 128, lr: float = 5e-3,
+                    d_model: int = 64, d_embed: int = 32, eval_every: int = 50,
+                    task: G2PTask | None = None) -> tuple[Seq2Seq, Curve, G2PTask]:
+    """Build chapter 6's encoder-decoder and train it briefly with the course's loop on
+    :func:`~attnlab.data.g2p.make_g2p_task`'s phrases, bucketed by length; return ``(model, curve,
+    task)``. ``curve.evaluations``: the teacher-forced accuracy on the task's long validation
+    phrases at ``curve.eval_steps``. The weights come from ``seed_everything(seed)`` and the
+    batches from ``seed`` (both shifted by ``ATTNLAB_SEED``): the same seed gives the same model in
+    every notebook. Pass ``task`` to reuse data already made."""
+    if attention not in ATTENTIONS:
+        raise ValueError(f"attention must be one of {ATTENTIONS}, got {attention!r}")
+    task = make_g2p_task() if task is None else task
+    seed_everything(seed)
+    model = Seq2Seq(len(LETTERS), len(PHONEME_VOCABULARY), attention, d_model=d_model, d_embed=d_embed)
+    val = task.val
+    curve = train(model, BucketedBatches((task.train.source, task.train.target), batch_size),
+                  transform=teacher_forcing(pad=0), steps=steps, lr=lr, seed=seed, clip=1.0,
+                  evaluate=lambda m: teacher_forced_accuracy(m, val.source, val.target).mean().item(),
+                  eval_every=eval_every)
+    return model, curve, task
 
 
 def _validation_accuracy(model, config) -> float:
