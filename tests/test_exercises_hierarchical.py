@@ -39,12 +39,12 @@ def test_sentence_pooling_accepts_the_solution(capsys):
 
 def test_sentence_pooling_agrees_with_the_package():
     from attnlab.exercises.hierarchical import _pool_inputs
-    from attnlab.models.hierarchical import AttentionPool
+    from attnlab.pooling import AttentionPooling
     sentences, mask, W, b, u_s = _pool_inputs()
-    pool = AttentionPool(3).double()
+    pool = AttentionPooling(3, score="tanh").double()
     with torch.no_grad():
-        pool.proj.weight.copy_(W), pool.proj.bias.copy_(b), pool.query.copy_(u_s)
-    expected = pool(sentences, mask)
+        pool.key_proj.weight.copy_(W), pool.key_proj.bias.copy_(b), pool.query.copy_(u_s)
+    expected = pool.attend(sentences, mask)
     for mine, theirs in zip(sentence_pool(sentences, mask, W, b, u_s), expected):
         torch.testing.assert_close(mine, theirs)
 

@@ -18,7 +18,7 @@ from torch import nn
 from .checks import (require_non_negative_int, require_positive_int, require_probability, require_same_batch, require_same_dtype,
                      require_shape, require_tensor, require_vectors, shape_of)
 
-__all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "AttentionCache",
+__all__ = ["masked_softmax", "softmax_average", "scaled_dot_product_attention", "MultiHeadAttention", "AttentionCache",
            "check_mask", "chunked_attention", "causal_mask"]
 
 
@@ -97,6 +97,18 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: 
     return torch.softmax(filled, dim=dim).masked_fill(~mask, 0.0)
 
 
+def softmax_average(scores: torch.Tensor, value: torch.Tensor,
+                    mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The second half of every attention in the book: the scores become weights
+    (:func:`masked_softmax`), and the output is the weighted average of the values.
+
+    scores: (..., n_queries, n_keys); value: (..., n_keys, d_v); mask as in :func:`masked_softmax`.
+    Returns ``(output (..., n_queries, d_v), weights (..., n_queries, n_keys))``.
+    """
+    weights = masked_softmax(scores, mask)
+    return weights @ value, weights
+
+
 def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
                                  mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Attention with scores ``query · key / sqrt(d_k)``.
@@ -107,9 +119,7 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
     A query whose keys are all masked gets zero weights and a zero output.
     """
     _check_query_key_value(query, key, value)
-    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
-    weights = masked_softmax(scores, mask)
-    return weights @ value, weights
+    return softmax_average(query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1]), value, mask)
 
 
 class AttentionCache:

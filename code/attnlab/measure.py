@@ -4,10 +4,10 @@
   formula and by gradients (notebook "Local encoding", section "A convolution sees a window");
 - :func:`gradient_by_distance`: how strongly a recurrent final state depends on the input
   ``t`` steps back (same notebook, "A recurrent network: the gradient fades with distance");
-- :func:`connects_ends`, :func:`layers_to_connect`, :func:`recurrent_states`, :func:`steps_on_path`,
-  :func:`sequential_depth`: the reach of depth ("Seeing further by going deeper") and Vaswani et
-  al.'s Table 1 (notebook "Dynamic weights", section "Three layers, measured"). FLOPs and wall
-  time are measured with :mod:`attnlab.complexity`.
+- :func:`connects_ends`, :func:`layers_to_connect`, :func:`recurrent_states`, :func:`steps_on_path`:
+  the reach of depth ("Seeing further by going deeper") and the path lengths of Vaswani et al.'s
+  Table 1 (notebook "Dynamic weights", section "Three layers, measured"). FLOPs, sequential steps
+  and wall time are measured with :mod:`attnlab.complexity`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from torch import nn
 from .checks import require_shape, require_tensor
 
 __all__ = ["receptive_field", "input_dependence", "gradient_by_distance", "connects_ends", "layers_to_connect",
-           "recurrent_states", "steps_on_path", "sequential_depth"]
+           "recurrent_states", "steps_on_path"]
 
 Sequencewise = Callable[[torch.Tensor], torch.Tensor]
 
@@ -122,7 +122,7 @@ def recurrent_states(cell: nn.RNNCell, steps: Sequence[torch.Tensor]) -> list[to
     """Run ``cell`` step by step over ``steps`` (seq_len tensors of shape (batch, d_in)).
 
     Returns the seq_len states (batch, d_hidden). Written as an explicit loop so that every step
-    is its own node in the autograd graph (what :func:`steps_on_path` and :func:`sequential_depth` count).
+    is its own node in the autograd graph (what :func:`steps_on_path` counts).
     """
     if len(steps) == 0 or not all(torch.is_tensor(x) and x.dim() == 2 for x in steps):
         raise ValueError("steps must be a non-empty sequence of tensors of shape (batch, d_in)")
@@ -157,24 +157,3 @@ def steps_on_path(output: torch.Tensor, source: torch.Tensor) -> int:
         step = cost + any(node.name().startswith(op) for op in _WEIGHT_OPS)
         frontier.extend((step, child) for child, _ in node.next_functions)
     raise ValueError("output does not depend on source")
-
-
-def sequential_depth(output: torch.Tensor) -> int:
-    """The number of weight applications on the longest chain of the autograd graph of ``output``:
-    operations that must run one after another, however many processors there are."""
-    if not torch.is_tensor(output) or output.grad_fn is None:
-        raise ValueError("output must be a tensor with a grad_fn (computed from inputs that require grad)")
-    depth: dict = {}
-    order, stack, seen = [], [output.grad_fn], set()
-    while stack:  # iterative post-order, so long recurrences do not hit Python's recursion limit
-        node = stack[-1]
-        children = [c for c, _ in node.next_functions if c is not None and c not in seen]
-        if children:
-            seen.update(children)
-            stack.extend(children)
-        else:
-            order.append(stack.pop())
-    for node in order:
-        below = max((depth.get(c, 0) for c, _ in node.next_functions if c is not None), default=0)
-        depth[node] = below + any(node.name().startswith(op) for op in _WEIGHT_OPS)
-    return depth[output.grad_fn]

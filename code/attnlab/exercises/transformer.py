@@ -80,12 +80,12 @@ _VOCAB, _D_MODEL = 40, 16
 def _untied_model():
     """A small CausalLanguageModel with its own output matrix, drawn without touching the
     global random state."""
-    from ..models.encoder_decoder import CausalLanguageModel
+    from ..models.transformer import CausalLanguageModel, TransformerConfig
 
     with torch.random.fork_rng():
         torch.manual_seed(72)
-        return CausalLanguageModel(_VOCAB, d_model=_D_MODEL, num_heads=2, num_layers=1, d_ff=32,
-                                   tie_embeddings=False)
+        return CausalLanguageModel(TransformerConfig(vocab_size=_VOCAB, d_model=_D_MODEL, num_heads=2, n_layers=1,
+                                                     d_ff=32, tie_embeddings=False))
 
 
 def _count(model) -> int:

@@ -25,6 +25,7 @@ import math
 import torch
 from torch import nn
 
+from ..attention import masked_softmax
 from ..checks import require_positive_int, require_tokens, require_vectors, shape_of
 from ..positional import sinusoidal_encoding
 
@@ -60,12 +61,12 @@ class TokenMixing(nn.Module):
         batch, n, d = x.shape
         if self.kind == "attention":
             scores = self.query(x) @ self.key(x).transpose(1, 2) / math.sqrt(d)
-            return torch.softmax(scores, dim=-1)
+            return masked_softmax(scores)
         if n != self.n_positions:
             raise ValueError(f"x has shape {shape_of(x)}, but this {self.kind!r} mixing layer has a fixed "
                              f"{self.n_positions} × {self.n_positions} matrix: it only runs on n = "
                              f"{self.n_positions} positions")
-        matrix = self.mixing if self.kind == "fixed" else torch.softmax(self.mixing, dim=-1)
+        matrix = self.mixing if self.kind == "fixed" else masked_softmax(self.mixing)
         return matrix.expand(batch, n, n)
 
     def attend(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

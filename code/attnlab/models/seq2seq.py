@@ -40,6 +40,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ..attention import softmax_average
 from ..checks import require_positive_int, require_same_batch, require_tokens
 from ..scores import AdditiveScore, GeneralScore
 
@@ -147,16 +148,15 @@ class Seq2Seq(nn.Module):
     def _read(self, memory: Memory, query: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """query: (batch, n_queries, d_model) -> context (batch, n_queries, d_model), weights
         (batch, n_queries, n_source). Additive for "bahdanau", dot product with the (projected) keys
-        for "luong-*". Written without masked_softmax's argument checks, as it runs once per decoder
-        step: padded source positions get the score -inf, so weight exactly 0 (every row has at
-        least one real token: :meth:`encode` refuses a row of padding only)."""
+        for "luong-*"; the weights and the context come from the attention core
+        (:func:`~attnlab.attention.softmax_average`): padded source positions get weight exactly 0
+        (every row has at least one real token: :meth:`encode` refuses a row of padding only)."""
         if self.attention == "bahdanau":
             hidden = torch.tanh(self.score.query_proj(query)[:, :, None, :] + memory.keys[:, None])
             scores = self.score.v(hidden).squeeze(-1)                          # v^T tanh(W s + U h_j)
         else:
             scores = query @ memory.keys.transpose(1, 2)                       # h_t . h_j, or h_t . (W h_j)
-        weights = torch.softmax(scores.masked_fill(~memory.mask[:, None, :], float("-inf")), -1)
-        return weights @ memory.states, weights
+        return softmax_average(scores, memory.states, memory.mask[:, None, :])
 
     def _readout(self, context: torch.Tensor, hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The attentional state tanh(W_c [c_t; state_t]) and the logits W_s of it."""
