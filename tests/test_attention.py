@@ -344,3 +344,15 @@ def test_causal_mask_is_lower_triangular_and_matches_pytorch():
     assert torch.equal(causal_mask(2, past=3), causal_mask(5)[3:])
     with pytest.raises(ValueError, match="n"):
         causal_mask(0)
+
+
+def test_padding_mask_marks_the_real_tokens_and_names_bad_lengths():
+    from attnlab.attention import padding_mask
+
+    assert padding_mask(torch.tensor([3, 1, 0]), 3).tolist() == [[True] * 3, [True, False, False], [False] * 3]
+    with pytest.raises(TypeError, match=r"lengths must be a torch.Tensor of shape \(batch,\)"):
+        padding_mask([3, 1], 3)
+    with pytest.raises(ValueError, match=r"lengths has shape \(1, 2\) but must have shape \(batch,\)"):
+        padding_mask(torch.tensor([[3, 1]]), 3)
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        padding_mask(torch.tensor([1]), 0)

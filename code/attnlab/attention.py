@@ -18,8 +18,8 @@ from torch import nn
 from .checks import (require_non_negative_int, require_positive_int, require_probability, require_same_batch, require_same_dtype,
                      require_shape, require_tensor, require_vectors, shape_of)
 
-__all__ = ["masked_softmax", "softmax_average", "scaled_dot_product_attention", "MultiHeadAttention", "AttentionCache",
-           "check_mask", "chunked_attention", "causal_mask"]
+__all__ = ["masked_softmax", "softmax_average", "scaled_dot_product_attention", "MultiHeadAttention",
+           "AttentionCache", "check_mask", "chunked_attention", "causal_mask", "padding_mask"]
 
 
 def _check_query_key_value(query, key, value) -> None:
@@ -77,6 +77,14 @@ def causal_mask(n: int, device: torch.device | str | None = None, *, past: int =
     require_positive_int("n", n)
     require_non_negative_int("past", past)
     return torch.ones(n, past + n, dtype=torch.bool, device=device).tril(diagonal=past)
+
+
+def padding_mask(lengths: torch.Tensor, n: int) -> torch.Tensor:
+    """``(batch, n)`` bool, ``True`` at the first ``lengths[b]`` positions (real tokens), ``False``
+    at padding. As a key mask for attention: ``padding_mask(lengths, n)[:, None, :]``."""
+    require_tensor("lengths", lengths, "(batch,)", dim=1, floating=False)
+    require_positive_int("n", n)
+    return torch.arange(n, device=lengths.device)[None, :] < lengths[:, None]
 
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:

@@ -59,9 +59,10 @@ def select_rows(structure, rows: torch.Tensor):
 
 
 @_inference
-def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: int):
+def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int | None, max_len: int):
     """Free-running greedy decoding. source: (batch, n_source) -> (tokens (batch, n_steps) without
-    <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None)."""
+    <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None). With
+    ``eos=None`` (a task of fixed output length) it always runs ``max_len`` steps."""
     require_tokens("source", source, "(batch, n_source)")
     require_positive_int("max_len", max_len)
     memory = model.encode(source)
@@ -74,7 +75,8 @@ def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: i
         previous = logits.argmax(-1).masked_fill(done, 0)
         tokens.append(previous)
         weights.append(step_weights)
-        done |= previous == eos
+        if eos is not None:
+            done |= previous == eos
         if bool(done.all()):
             break
     stacked = None if weights[0] is None else torch.stack(weights, 1)
