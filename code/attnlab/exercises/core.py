@@ -120,37 +120,65 @@ def choice_exercise(exercise_id: str, title: str, *, options: list[str], answer:
 
 def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tuple],
                       reference: Callable, praise: str, hint: str, mistakes: dict[Callable, str] | None = None,
-                      shape_messages: dict[tuple, str] | None = None, atol: float = 1e-4,
-                      rtol: float = 1e-4) -> Declared:
+                      shape_messages: dict[tuple, str] | None = None, describe: Callable[..., str] | None = None,
+                      atol: float = 1e-4, rtol: float = 1e-4) -> Declared:
     """Register an exercise whose answer is a function, checked on hidden inputs.
 
     For each input tuple of ``cases`` the learner's function and ``reference`` are called with
     copies of the inputs; their results (a tensor, a number, a bool mask, or a tuple of these)
     must agree, to ``atol``/``rtol`` for numbers and exactly for bool tensors. Otherwise the
-    first of ``mistakes`` (a function computing a typical wrong result -> its message) whose
-    result the answer matches gives its message; a result of the wrong shape gets
+    first of ``mistakes`` (a function computing a typical wrong result, of any shape -> its
+    message) whose result the answer matches gives its message; a result of the wrong shape gets
     ``shape_messages[shape]`` if listed; any other wrong result gets how far off it is and
-    ``hint``. ``name`` is how the messages call the learner's function, e.g. "attend".
+    ``hint``. ``name`` is how the messages call the learner's function, e.g. "attend", and
+    ``describe(*case)``, if given, names the call in them, e.g. "head_rows(w, head=1) for d=8".
+    Every message may use ``{call}``, which becomes that name.
     """
     mistakes, shape_messages = dict(mistakes or {}), dict(shape_messages or {})
     declared = Declared(exercise_id, reference, atol, mistakes, None, praise, hint, kind="function")
 
     def checker(answer):
         for case in cases:
+            label = describe(*case) if describe else name
             got = call(answer, *_copies(case), name=name)
             expected = reference(*_copies(case))
-            got = _like(got, expected, f"{name}'s result", shape_messages)
-            if _agree(got, expected, atol, rtol):
-                continue
+            try:
+                if _agree(_like(got, expected, f"the result of {label}", shape_messages), expected, atol, rtol):
+                    continue
+            except Incorrect as wrong_form:
+                form = wrong_form
+            else:
+                form = None
             for mistake, message in mistakes.items():
-                if _agree(got, _like(mistake(*_copies(case)), expected, "a mistake", {}), atol, rtol):
-                    raise Incorrect(message)
-            raise Incorrect(_distance(got, expected, f"{name}'s result") + " " + hint)
+                if _matches(got, mistake(*_copies(case)), atol, rtol):
+                    raise Incorrect(message.replace("{call}", label))
+            if form is not None:
+                raise form
+            raise Incorrect(_distance(_like(got, expected, "", {}), expected, f"the result of {label}") + " "
+                            + hint.replace("{call}", label))
         return praise
 
     exercise(exercise_id, title)(checker)
     _DECLARED[exercise_id] = declared
     return declared
+
+
+def _matches(got: Any, mistake: Any, atol: float, rtol: float) -> bool:
+    """Whether the learner's raw result ``got`` is the typical wrong result ``mistake``."""
+    if isinstance(mistake, tuple):
+        return (isinstance(got, (tuple, list)) and len(got) == len(mistake)
+                and all(_matches(g, m, atol, rtol) for g, m in zip(got, mistake)))
+    if torch.is_tensor(mistake):
+        if not torch.is_tensor(got) or got.shape != mistake.shape:
+            return False
+        if mistake.dtype == torch.bool or got.dtype == torch.bool:
+            return got.dtype == mistake.dtype and torch.equal(got.cpu(), mistake.cpu())
+        got, mistake = got.detach().cpu().double(), mistake.detach().cpu().double()
+        return bool(torch.isfinite(got).all()) and torch.allclose(got, mistake, atol=atol, rtol=rtol)
+    try:
+        return math.isclose(float(got), float(mistake), abs_tol=atol, rel_tol=rtol)
+    except (TypeError, ValueError):
+        return False
 
 
 def _copies(case: tuple) -> tuple:
