@@ -7,7 +7,7 @@ import math
 import torch
 
 from ..attention import masked_softmax, scaled_dot_product_attention
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise
 
 _generator = torch.Generator().manual_seed(11)
 QUERY = torch.randn(4, generator=_generator)           # (d_k,)
@@ -15,35 +15,26 @@ KEYS = torch.randn(5, 4, generator=_generator)         # (n_keys, d_k)
 VALUES = torch.randn(5, 3, generator=_generator)       # (n_keys, d_v)
 
 
-def _expected(scale: bool = True, softmax: bool = True) -> torch.Tensor:
-    scores = KEYS @ QUERY / (math.sqrt(QUERY.shape[0]) if scale else 1.0)
-    weights = torch.softmax(scores, dim=0) if softmax else scores
-    return (weights @ VALUES).double()
+def _attend(query, keys, values, scale=True, softmax=True):
+    scores = keys @ query / (math.sqrt(query.shape[0]) if scale else 1.0)
+    return (torch.softmax(scores, dim=0) if softmax else scores) @ values
 
 
-@exercise("1.1-weighted-average", "Attention for one query, by hand")
-def _(answer):
-    output = as_tensor(call(answer, QUERY.clone(), KEYS.clone(), VALUES.clone(), name="attend"),
-                       "attend(query, keys, values)")
-    if output.shape == (4,):
-        raise Incorrect("attend returned 4 numbers, the width of the keys. The output is a weighted "
-                        "average of the values (width d_v = 3), not of the keys.")
-    if output.shape != (3,):
-        raise Incorrect(f"attend returned shape {tuple(output.shape)}; for one query it should return "
-                        f"one vector of width d_v = 3.")
-    if torch.allclose(output, _expected(scale=False), atol=1e-4):
-        raise Incorrect("Close: you forgot to divide the scores by sqrt(d_k) = 2 before the softmax.")
-    if torch.allclose(output, VALUES.double().mean(dim=0), atol=1e-4):
-        raise Incorrect("Your output is the plain mean of the values: uniform weights. The weights "
-                        "should come from softmax(keys @ query / sqrt(d_k)).")
-    if torch.allclose(output, _expected(softmax=False), atol=1e-4):
-        raise Incorrect("You weighted the values by the raw scores. Turn the scores into an attention "
-                        "distribution with a softmax first, so the weights are positive and sum to 1.")
-    reference, _ = scaled_dot_product_attention(QUERY[None], KEYS, VALUES)
-    expect_close(output, reference[0], "attend(query, keys, values)",
-                 hint="Steps: scores = keys @ query / sqrt(d_k); weights = softmax(scores); "
-                      "output = weights @ values.")
-    return "It matches attnlab.attention.scaled_dot_product_attention."
+function_exercise(
+    "1.1-weighted-average", "Attention for one query, by hand", name="attend", cases=[(QUERY, KEYS, VALUES)],
+    reference=lambda q, k, v: scaled_dot_product_attention(q[None], k, v)[0][0],
+    describe=lambda *case: "attend(query, keys, values)",
+    shape_messages={(4,): "attend returned 4 numbers, the width of the keys. The output is a weighted average "
+                          "of the values (width d_v = 3), not of the keys."},
+    mistakes={lambda *case: _attend(*case, scale=False): "Close: you forgot to divide the scores by sqrt(d_k) = 2 "
+              "before the softmax.",
+              lambda q, k, v: v.mean(dim=0): "Your output is the plain mean of the values: uniform weights. The "
+              "weights should come from softmax(keys @ query / sqrt(d_k)).",
+              lambda *case: _attend(*case, softmax=False): "You weighted the values by the raw scores. Turn the "
+              "scores into an attention distribution with a softmax first, so the weights are positive and sum "
+              "to 1."},
+    hint="Steps: scores = keys @ query / sqrt(d_k); weights = softmax(scores); output = weights @ values.",
+    praise="It matches attnlab.attention.scaled_dot_product_attention.")
 
 
 _MASK_SCORES = torch.randn(4, 6, generator=_generator)     # (n_queries, n_keys)
