@@ -22,7 +22,7 @@ function_exercise(
     "3.1-nadaraya-watson", "The Nadaraya–Watson estimator", name="my_nadaraya_watson",
     cases=[(_QUERY_X, _KEY_X, _VALUES, h) for h in (0.3, 0.8)],
     reference=lambda *case: nadaraya_watson(*case)[0], atol=1e-5, rtol=1e-5,
-    describe=lambda *case: f"your prediction at bandwidth {case[-1]}",
+    describe=lambda *case: f"my_nadaraya_watson(query_x, key_x, values, bandwidth={case[-1]})",
     mistakes={
         lambda *case: _predict(*case, kernel=lambda d, h: -d ** 2 / h ** 2): "your scores are -(x - x_i)² / h²: "
         "the Gaussian kernel divides by 2h², not h².",

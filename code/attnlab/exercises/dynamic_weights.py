@@ -19,9 +19,9 @@ def _weights(x, w_query, w_key, scale=True, dim=-1):
 
 
 function_exercise(
-    "2.3-attention-weights", "Compute the weights from the input", name="weights",
+    "2.3-attention-weights", "Compute the weights from the input", name="self_attention_weights",
     cases=[_case(5, 0), _case(9, 1)], reference=_weights,
-    describe=lambda x, w_query, w_key: f"your weights for n={len(x)}",
+    describe=lambda x, w_query, w_key: f"self_attention_weights(x, w_query, w_key) for n={len(x)}",
     mistakes={lambda *case: _weights(*case, scale=False): "for {call}: divide the scores by sqrt(d_k) before "
               "the softmax.",
               lambda *case: _weights(*case, dim=0): "for {call}: take the softmax over the keys (dim=-1): each row "

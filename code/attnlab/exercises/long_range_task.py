@@ -52,9 +52,9 @@ _WRONG = ["sine and cosine are swapped: even columns (0, 2, ...) hold the sine, 
           "the frequency is 1 / 10000^(2i / d_model): divide the position by the power, don't multiply."]
 
 function_exercise(
-    "2.2-sinusoidal", "The sinusoidal position vectors", name="encoding", cases=[(7, 6), (50, 16)],
+    "2.2-sinusoidal", "The sinusoidal position vectors", name="my_sinusoidal", cases=[(7, 6), (50, 16)],
     reference=lambda n, d: sinusoidal_encoding(n, d).double(),
-    describe=lambda n, d: f"your encoding for n_positions={n}, d_model={d}",
+    describe=lambda n, d: f"my_sinusoidal({n}, {d})",
     mistakes={(lambda n, d, k=k: _wrong_encodings(n, d)[k]): "for {call}: " + message
               for k, message in enumerate(_WRONG)},
     hint="Row pos, column 2i: sin(pos / 10000^(2i / d_model)); column 2i + 1: the cosine of the same angle.",

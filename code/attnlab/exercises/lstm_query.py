@@ -18,7 +18,7 @@ def _final_states(states: torch.Tensor, tokens: torch.Tensor, clamp: bool = True
 
 
 function_exercise(
-    "5.2-final-state", "The state after the last word", name="final_state",
+    "5.2-final-state", "The state after the last word", name="my_final_state",
     cases=[(_STATES[[0, 1, 3]], _TOKENS[[0, 1, 3]]), (_STATES, _TOKENS)],  # first without the empty sentence
     reference=_final_states, atol=1e-6, rtol=1e-6,
     mistakes={lambda states, tokens: states[:, -1]: "you took the last position's state, which has read the "
