@@ -2,7 +2,6 @@
 and names typical mistakes; the declared exercises are covered by tests/test_exercises.py."""
 
 import pytest
-import torch
 import torch.nn.functional as F
 
 from attnlab.exercises import check
