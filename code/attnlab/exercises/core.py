@@ -121,7 +121,7 @@ def choice_exercise(exercise_id: str, title: str, *, options: list[str], answer:
 def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tuple],
                       reference: Callable, praise: str, hint: str, mistakes: dict[Callable, str] | None = None,
                       shape_messages: dict[tuple, str] | None = None, describe: Callable[..., str] | None = None,
-                      atol: float = 1e-4, rtol: float = 1e-4) -> Declared:
+                      parts: tuple[str, ...] | None = None, atol: float = 1e-4, rtol: float = 1e-4) -> Declared:
     """Register an exercise whose answer is a function, checked on hidden inputs.
 
     For each input tuple of ``cases`` the learner's function and ``reference`` are called with
@@ -131,8 +131,9 @@ def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tu
     message) whose result the answer matches gives its message; a result of the wrong shape gets
     ``shape_messages[shape]`` if listed; any other wrong result gets how far off it is and
     ``hint``. ``name`` is how the messages call the learner's function, e.g. "attend", and
-    ``describe(*case)``, if given, names the call in them, e.g. "head_rows(w, head=1) for d=8".
-    Every message may use ``{call}``, which becomes that name.
+    ``describe(*case)``, if given, names the call in them, e.g. "head_rows(w, head=1) for d=8";
+    ``parts`` names the items of a tuple result, e.g. ("output", "weights"). Every message may
+    use ``{call}``, which becomes that name.
     """
     mistakes, shape_messages = dict(mistakes or {}), dict(shape_messages or {})
     declared = Declared(exercise_id, reference, atol, mistakes, None, praise, hint, kind="function")
@@ -140,10 +141,11 @@ def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tu
     def checker(answer):
         for case in cases:
             label = describe(*case) if describe else name
+            result = f"the result of {label}" if parts is None else [f"the {p} {label} returned" for p in parts]
             got = call(answer, *_copies(case), name=name)
             expected = reference(*_copies(case))
             try:
-                if _agree(_like(got, expected, f"the result of {label}", shape_messages), expected, atol, rtol):
+                if _agree(_like(got, expected, result, shape_messages), expected, atol, rtol):
                     continue
             except Incorrect as wrong_form:
                 form = wrong_form
@@ -154,7 +156,7 @@ def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tu
                     raise Incorrect(message.replace("{call}", label))
             if form is not None:
                 raise form
-            raise Incorrect(_distance(_like(got, expected, "", {}), expected, f"the result of {label}") + " "
+            raise Incorrect(_distance(_like(got, expected, "", {}), expected, result) + " "
                             + hint.replace("{call}", label))
         return praise
 
@@ -185,17 +187,23 @@ def _copies(case: tuple) -> tuple:
     return tuple(x.clone() if torch.is_tensor(x) else x for x in case)
 
 
-def _like(result: Any, expected: Any, name: str, shape_messages: dict) -> Any:
+def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dict) -> Any:
     """``result`` in the form of ``expected`` (a tensor, a number, or a tuple of them), or
-    :class:`Incorrect` saying what is wrong with it."""
+    :class:`Incorrect` saying what is wrong with it. ``name``: the result's, or (a tuple) its
+    items'."""
+    names = name if isinstance(name, list) else None
+    if names is not None and not isinstance(expected, tuple):
+        name = names[0]
     if isinstance(expected, tuple):
+        names = names or [f"{name}[{i}]" for i in range(len(expected))]
+        name = "the result" if isinstance(name, list) else name
         if result is None:
             raise Incorrect(_none_message(name))
         if not isinstance(result, (tuple, list)) or len(result) != len(expected):
             raise Incorrect(f"{name} should be a tuple of {len(expected)} things, but it is a "
                             f"{type(result).__name__}" + (f" of {len(result)}" if isinstance(result, (tuple, list))
                                                           else "") + ".")
-        return tuple(_like(r, e, f"{name}[{i}]", shape_messages) for i, (r, e) in enumerate(zip(result, expected)))
+        return tuple(_like(r, e, n, shape_messages) for r, e, n in zip(result, expected, names))
     if not torch.is_tensor(expected):
         return as_number(result, name)
     if torch.is_tensor(result) and tuple(result.shape) != tuple(expected.shape) and tuple(result.shape) in shape_messages:
@@ -224,11 +232,12 @@ def _agree(got: Any, expected: Any, atol: float, rtol: float) -> bool:
     return torch.allclose(got, expected.detach().cpu().double(), atol=atol, rtol=rtol)
 
 
-def _distance(got: Any, expected: Any, name: str) -> str:
+def _distance(got: Any, expected: Any, name: str | list[str]) -> str:
     if isinstance(expected, tuple):
-        for i, (g, e) in enumerate(zip(got, expected)):
+        names = name if isinstance(name, list) else [f"{name}[{i}]" for i in range(len(expected))]
+        for g, e, n in zip(got, expected, names):
             if not _agree(g, e, 1e-4, 1e-4):
-                return _distance(g, e, f"{name}[{i}]")
+                return _distance(g, e, n)
     if not torch.is_tensor(expected):
         return f"{name} is {got:.6g}, but it should be {float(expected):.6g}."
     if expected.dtype == torch.bool:
