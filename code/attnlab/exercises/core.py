@@ -184,7 +184,15 @@ def _matches(got: Any, mistake: Any, atol: float, rtol: float) -> bool:
 
 
 def _copies(case: tuple) -> tuple:
-    return tuple(x.clone() if torch.is_tensor(x) else x for x in case)
+    """Fresh copies of a case's tensors (also inside lists and tuples): an answer that works in
+    place cannot change what the reference or the next mistake sees."""
+    def copy(x):
+        if torch.is_tensor(x):
+            return x.clone()
+        if isinstance(x, (list, tuple)):
+            return type(x)(copy(item) for item in x)
+        return x
+    return tuple(copy(x) for x in case)
 
 
 def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dict) -> Any:
