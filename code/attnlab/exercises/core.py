@@ -176,7 +176,7 @@ def _matches(got: Any, mistake: Any, atol: float, rtol: float) -> bool:
         if mistake.dtype == torch.bool or got.dtype == torch.bool:
             return got.dtype == mistake.dtype and torch.equal(got.cpu(), mistake.cpu())
         got, mistake = got.detach().cpu().double(), mistake.detach().cpu().double()
-        return bool(torch.isfinite(got).all()) and torch.allclose(got, mistake, atol=atol, rtol=rtol)
+        return torch.allclose(got, mistake, atol=atol, rtol=rtol, equal_nan=True)  # a NaN can be the mistake
     try:
         return math.isclose(float(got), float(mistake), abs_tol=atol, rel_tol=rtol)
     except (TypeError, ValueError):
