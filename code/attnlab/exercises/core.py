@@ -128,7 +128,8 @@ def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tu
     copies of the inputs; their results (a tensor, a number, a bool mask, or a tuple of these)
     must agree, to ``atol``/``rtol`` for numbers and exactly for bool tensors. Otherwise the
     first of ``mistakes`` (a function computing a typical wrong result, of any shape -> its
-    message) whose result the answer matches gives its message; a result of the wrong shape gets
+    message; None in a tuple result matches anything) whose result the answer matches gives its
+    message; a result of the wrong shape gets
     ``shape_messages[shape]`` if listed; any other wrong result gets how far off it is and
     ``hint``. ``name`` is how the messages call the learner's function, e.g. "attend", and
     ``describe(*case)``, if given, names the call in them, e.g. "head_rows(w, head=1) for d=8";
@@ -166,7 +167,10 @@ def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tu
 
 
 def _matches(got: Any, mistake: Any, atol: float, rtol: float) -> bool:
-    """Whether the learner's raw result ``got`` is the typical wrong result ``mistake``."""
+    """Whether the learner's raw result ``got`` is the typical wrong result ``mistake``; an item
+    of a tuple mistake that is None matches anything (a mistake in one part of the result)."""
+    if mistake is None:
+        return True
     if isinstance(mistake, tuple):
         return (isinstance(got, (tuple, list)) and len(got) == len(mistake)
                 and all(_matches(g, m, atol, rtol) for g, m in zip(got, mistake)))
@@ -214,15 +218,16 @@ def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dic
         return tuple(_like(r, e, n, shape_messages) for r, e, n in zip(result, expected, names))
     if not torch.is_tensor(expected):
         return as_number(result, name)
-    if torch.is_tensor(result) and tuple(result.shape) != tuple(expected.shape) and tuple(result.shape) in shape_messages:
-        raise Incorrect(shape_messages[tuple(result.shape)])
+    shape = tuple(result.shape) if torch.is_tensor(result) else None
+    if shape is not None and shape != tuple(expected.shape) and shape in shape_messages:
+        raise Incorrect(shape_messages[shape])
     if expected.dtype == torch.bool:
         if result is None:
             raise Incorrect(_none_message(name))
         if not torch.is_tensor(result):
             raise Incorrect(f"{name} should be a torch.Tensor, but it is a {type(result).__name__}.")
         if tuple(result.shape) != tuple(expected.shape):
-            raise Incorrect(f"{name} has shape {tuple(result.shape)}, but it should have shape {tuple(expected.shape)}.")
+            raise Incorrect(f"{name} has shape {shape}, but it should have shape {tuple(expected.shape)}.")
         if result.dtype != torch.bool:
             raise Incorrect(f"{name} has dtype {result.dtype}; a mask of the course is boolean (True = may "
                             f"attend): build it with a comparison.")
