@@ -24,7 +24,8 @@ def _direct(logits, losses):
 
 function_exercise(
     "8.2-exact-gradient", "The exact gradient of an expected loss", name="my_exact_gradient", cases=_PROBLEMS,
-    reference=_exact, atol=1e-6, rtol=1e-6, describe=lambda logits, losses: f"my_exact_gradient(logits, losses) for n={len(logits)}",
+    reference=_exact, atol=1e-6, rtol=1e-6,
+    describe=lambda logits, losses: f"my_exact_gradient(logits, losses) for n={len(logits)}",
     mistakes={lambda *case: -_exact(*case): "your gradient has the wrong sign: it is the gradient of the expected "
               "loss sum_i p_i f_i, not of the reward.",
               _direct: "you kept only the direct term p_j f_j: every p_i also depends on theta_j through the "
