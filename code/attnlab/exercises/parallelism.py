@@ -7,7 +7,7 @@ from torch import nn
 
 from ..complexity import sequential_steps
 from ..scan import combine, linear_recurrence
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import Incorrect, as_tensor, call, exercise, expect_close, function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(81)
 
@@ -67,22 +67,17 @@ def _linear_attention_quadratic(phi_q, phi_k, v, causal=True):
     return (weights / weights.sum(-1, keepdim=True)) @ v
 
 
-@exercise("8.1-linear-attention", "Causal linear attention as a recurrence")
-def _(answer):
-    result = as_tensor(call(answer, _PHI_Q.clone(), _PHI_K.clone(), _V.clone()), "your output", shape=(7, 2))
-    expected = _linear_attention_quadratic(_PHI_Q, _PHI_K, _V)
-    if _close(result, expected):
-        return "It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows."
-    if _close(result, _linear_attention_quadratic(_PHI_Q, _PHI_K, _V, causal=False)):
-        raise Incorrect("that is non-causal linear attention: each position must use only the running sums "
-                        "up to itself (cumsum over dim 0), not the totals.")
-    unnormalised = (_PHI_Q @ _PHI_K.T).tril() @ _V
-    if _close(result, unnormalised):
-        raise Incorrect("divide by phi(q_t) . z_t, with z_t the running sum of phi(k_s): the weights must sum to 1.")
-    expect_close(result, expected, "your output", atol=1e-6,
-                 hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); "
-                      "y_t = phi_q[t] @ S[t] / (phi_q[t] @ z[t]).")
-    return ""
+function_exercise(
+    "8.1-linear-attention", "Causal linear attention as a recurrence", name="my_causal_linear_attention",
+    cases=[(_PHI_Q, _PHI_K, _V)], reference=_linear_attention_quadratic, atol=1e-6, rtol=1e-6,
+    describe=lambda *case: "my_causal_linear_attention(phi_q, phi_k, v)",
+    mistakes={lambda *case: _linear_attention_quadratic(*case, causal=False): "that is non-causal linear attention: "
+              "each position must use only the running sums up to itself (cumsum over dim 0), not the totals.",
+              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v: "divide by phi(q_t) . z_t, with z_t the running "
+              "sum of phi(k_s): the weights must sum to 1."},
+    hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); y_t = phi_q[t] @ S[t] / "
+         "(phi_q[t] @ z[t]).",
+    praise="It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows.")
 
 
 def _stacked_rnn_steps(n: int = 10, d: int = 4) -> int:
