@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..attention import masked_softmax
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise
 
 _generator = torch.Generator().manual_seed(33)
 _SCORES = torch.randn(3, 12, generator=_generator, dtype=torch.float64) * 3     # (n_queries, n_keys)
@@ -81,23 +81,21 @@ _P = torch.softmax(torch.randn(6, 4, generator=_generator, dtype=torch.float64) 
 _Q = torch.softmax(torch.randn(6, 4, generator=_generator, dtype=torch.float64) * 2, dim=1)
 
 
-@exercise("3.3-total-variation", "The total variation distance between two predictions")
-def _(answer):
-    expected = 0.5 * (_P - _Q).abs().sum(dim=-1)
-    result = as_tensor(call(answer, _P.clone(), _Q.clone()), "your distances", shape=(6,))
-    if torch.allclose(result, 2 * expected):
-        raise Incorrect("your distances are twice too large: the total variation distance is *half* the "
-                        "sum of |p - q|, so that it lies between 0 and 1.")
-    if torch.allclose(result, (_P - _Q).abs().amax(dim=-1)):
-        raise Incorrect("you took the largest |p_i - q_i|; the total variation distance sums over all the "
-                        "classes (and halves the sum). The two agree only with two classes.")
-    if torch.allclose(result, (_P - _Q).sum(dim=-1), atol=1e-6) or torch.allclose(result, 0.5 * (_P - _Q).sum(dim=-1), atol=1e-6):
-        raise Incorrect("without the absolute value the differences cancel: both rows sum to 1, so "
-                        "sum(p - q) is always 0.")
-    if torch.allclose(result, 0.5 * ((_P - _Q) ** 2).sum(dim=-1)):
-        raise Incorrect("you squared the differences; the total variation distance uses their absolute values.")
-    expect_close(result, expected, "your distances", hint="Compute 0.5 * |p - q| summed over the last dimension.")
-    return "Half the L1 distance: 0 for the same prediction, 1 for predictions with disjoint support."
+_NO_ABS = ("without the absolute value the differences cancel: both rows sum to 1, so sum(p - q) is always 0.")
+
+function_exercise(
+    "3.3-total-variation", "The total variation distance between two predictions", name="my_total_variation", cases=[(_P, _Q)],
+    reference=lambda p, q: 0.5 * (p - q).abs().sum(dim=-1), atol=1e-6, describe=lambda p, q: "my_total_variation(p, q)",
+    mistakes={lambda p, q: (p - q).abs().sum(dim=-1): "your distances are twice too large: the total variation "
+              "distance is *half* the sum of |p - q|, so that it lies between 0 and 1.",
+              lambda p, q: (p - q).abs().amax(dim=-1): "you took the largest |p_i - q_i|; the total variation "
+              "distance sums over all the classes (and halves the sum). The two agree only with two classes.",
+              lambda p, q: (p - q).sum(dim=-1): _NO_ABS,
+              lambda p, q: 0.5 * (p - q).sum(dim=-1): _NO_ABS,
+              lambda p, q: 0.5 * ((p - q) ** 2).sum(dim=-1): "you squared the differences; the total variation "
+              "distance uses their absolute values."},
+    hint="Compute 0.5 * |p - q| summed over the last dimension.",
+    praise="Half the L1 distance: 0 for the same prediction, 1 for predictions with disjoint support.")
 
 
 choice_exercise(
