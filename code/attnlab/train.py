@@ -91,15 +91,20 @@ def warmup_factor(step: int, warmup: int) -> float:
 
 
 @dataclass
-class Curve:
+class _Measured:
+    """What every run measures: the training loss and metric (per step or per epoch) and the seconds."""
+    train_loss: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Curve(_Measured):
     """What :func:`train` measured: the training loss of every step (``nan`` from a step whose
     loss was not finite: training stops there), the training metric of every step if one was
     asked for, and the evaluations, at ``eval_steps``."""
-    train_loss: list[float] = field(default_factory=list)
-    train_metric: list[float] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     evaluations: list[float] = field(default_factory=list)
-    seconds: float = 0.0
 
     @property
     def diverged(self) -> bool:
@@ -178,12 +183,9 @@ def evaluate(model: nn.Module, data: Sequence[torch.Tensor],
 
 
 @dataclass
-class History:
+class History(_Measured):
     """What :func:`fit` measured, one entry per epoch."""
-    train_loss: list[float] = field(default_factory=list)
-    train_metric: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
-    seconds: float = 0.0
 
     @property
     def final(self) -> float:
