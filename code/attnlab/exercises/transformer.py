@@ -3,65 +3,26 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from .core import (
-    Incorrect,
-    as_number,
-    as_tensor,
-    call,
-    exercise,
-    expect_close,
-    number_exercise,
-)
+from .core import Incorrect, as_number, call, choice_exercise, exercise, number_exercise
 
-_generator = torch.Generator().manual_seed(71)
-_X = torch.randn(2, 5, 8, generator=_generator, dtype=torch.float64) * 2 + 1
+_SUBLAYER_OPTIONS = ["post-LN, as its comment says; nothing more",
+                     "pre-LN; a LayerNorm after the last layer",
+                     "post-LN; a learning-rate warm-up",
+                     "pre-LN; nothing more, every sublayer's input is normalised"]
 
-
-def _norm() -> nn.LayerNorm:
-    norm = nn.LayerNorm(8).double()
-    with torch.no_grad():
-        norm.weight.copy_(1 + 0.3 * torch.randn(8, generator=_generator, dtype=torch.float64))
-        norm.bias.copy_(0.2 * torch.randn(8, generator=_generator, dtype=torch.float64))
-    return norm
-
-
-_NORM = _norm()
-_W = torch.randn(8, 8, generator=_generator, dtype=torch.float64) / 3
-
-
-def _sublayer(h: torch.Tensor) -> torch.Tensor:
-    return torch.tanh(h @ _W)
-
-
-def _close(a, b) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
-
-
-@exercise("7.1-sublayer", "One sublayer, both orders")
-def _(answer):
-    x, norm, f = _X, _NORM, _sublayer
-    with torch.no_grad():
-        post, pre = norm(x + f(x)), x + f(norm(x))
-        for norm_first, expected, other, name in ((False, post, pre, "post-LN"), (True, pre, post, "pre-LN")):
-            result = as_tensor(call(answer, x.clone(), f, norm, norm_first, name="my_sublayer"),
-                               "your output", shape=tuple(x.shape))
-            if _close(result, expected):
-                continue
-            if _close(result, other):
-                raise Incorrect(f"with norm_first={norm_first} you computed the other order; {name} is "
-                                + ("norm(x + sublayer(x))." if not norm_first else "x + sublayer(norm(x))."))
-            if _close(result, f(norm(x))) or _close(result, norm(f(x))) or _close(result, f(x)):
-                raise Incorrect(f"the residual connection is missing ({name}): add x back.")
-            if _close(result, x + f(x)):
-                raise Incorrect(f"the LayerNorm is missing ({name}).")
-            if _close(result, norm(x) + f(norm(x))):
-                raise Incorrect("in pre-LN the residual adds the input x itself, not norm(x): x + sublayer(norm(x)).")
-            expect_close(result, expected, "your output", hint=f"{name} is "
-                         + ("norm(x + sublayer(x))." if not norm_first else "x + sublayer(norm(x))."))
-    return ("Both orders are right. Pre-LN leaves x untouched on the residual path; post-LN normalises "
-            "the sum after every sublayer.")
+choice_exercise(
+    "7.1-sublayer", "Debug: a sublayer whose comment says the other order", options=_SUBLAYER_OPTIONS,
+    answer=_SUBLAYER_OPTIONS[1],
+    praise="x + dropout(sublayer(norm(x))) normalises the sublayer's input, not the sum: pre-LN. The residual "
+           "path carries x untouched to the top, so the last layer's output is a sum never normalised, and the "
+           "stack ends with its own LayerNorm (the Annotated Transformer's Encoder and Decoder have one).",
+    wrong={_SUBLAYER_OPTIONS[0]: "Read the code, not the comment: the norm is applied to x before the sublayer, "
+                                 "and the sum x + ... is never normalised. Post-LN is norm(x + sublayer(x)).",
+           _SUBLAYER_OPTIONS[2]: "The code normalises before the sublayer: pre-LN, the order that trains without a "
+                                 "warm-up. A warm-up is what post-LN needs.",
+           _SUBLAYER_OPTIONS[3]: "Pre-LN is right, but every sublayer adds to x un-normalised: the stack's output "
+                                 "is a growing sum, so the stack needs one LayerNorm after its last layer."})
 
 
 TYING = number_exercise(
