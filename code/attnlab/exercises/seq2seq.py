@@ -30,7 +30,7 @@ def _scores(s_prev, states, W, U, v):
 
 
 function_exercise(
-    "6.3-additive-attention-step", "One step of Bahdanau's additive attention", name="bahdanau_attention",
+    "6.3-additive-attention-step", "Debug: attention that reads the padding", name="bahdanau_attention",
     cases=[(_S_PREV, _STATES, _MASK, _W, _U, _V)], reference=_additive, atol=1e-6, rtol=1e-6,
     describe=lambda *case: "bahdanau_attention(s_prev, states, mask, W, U, v)", parts=("weights", "context"),
     mistakes={lambda *case: _additive(*case, use_mask=False): "padded positions get weight: fill their scores with "
