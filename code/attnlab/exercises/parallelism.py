@@ -68,13 +68,16 @@ def _linear_attention_quadratic(phi_q, phi_k, v, causal=True):
 
 
 function_exercise(
-    "8.1-linear-attention", "Causal linear attention as a recurrence", name="my_causal_linear_attention",
+    "8.1-linear-attention", "Debug: linear attention that sums over the wrong axis", name="my_causal_linear_attention",
     cases=[(_PHI_Q, _PHI_K, _V)], reference=_linear_attention_quadratic, atol=1e-6, rtol=1e-6,
     describe=lambda *case: "my_causal_linear_attention(phi_q, phi_k, v)",
     mistakes={lambda *case: _linear_attention_quadratic(*case, causal=False): "that is non-causal linear attention: "
               "each position must use only the running sums up to itself (cumsum over dim 0), not the totals.",
               lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v: "divide by phi(q_t) . z_t, with z_t the running "
-              "sum of phi(k_s): the weights must sum to 1."},
+              "sum of phi(k_s): the weights must sum to 1 (the normaliser performer-pytorch's issue 40 found missing).",
+              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v / (phi_q * phi_k.cumsum(-1)).sum(-1, keepdim=True):
+              "that is the bug as it shipped: the normaliser's running sum runs over the features (dim=-1), not over "
+              "the time steps; z_t = phi_k.cumsum(dim=0)."},
     hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); y_t = phi_q[t] @ S[t] / "
          "(phi_q[t] @ z[t]).",
     praise="It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows.")
