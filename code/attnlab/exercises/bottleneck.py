@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .core import function_exercise, number_exercise
+from .core import choice_exercise, function_exercise, number_exercise
 
 _CASES = [(4, 8), (1, 8), (16, 8), (10, 2), (3, 10), (32, 16)]  # the first tells every mistake apart
 
@@ -46,3 +46,21 @@ number_exercise(
            4 * (_D_IN * _D + _D * _D + 2 * _D): "Four gates is an LSTM. A GRU has three: reset, update and "
                                                  "candidate.",
            3 * _D * _D: "Those are only the state-to-state weights; add the input weights and the biases."})
+
+
+_WIDER = ["a wider state holds more, but its cost grows with the square of its width, and every pair must still "
+          "be carried to the end; attention keeps every state and reads the one asked about",
+          "a wider state cannot hold more information than a narrow one",
+          "the attention model has more parameters",
+          "attention reads the input twice"]
+
+choice_exercise(
+    "1.2-why-not-wider", "Explain: why not just a wider state?", options=_WIDER, answer=_WIDER[0],
+    praise="The state's capacity grows with its width d, its cost with d²; attention's memory grows with the input "
+           "itself, one state per position, at no extra parameter.",
+    wrong={_WIDER[1]: "It can: d numbers hold more than d/2 numbers, about d times the bits of one. The trouble is "
+                      "the price, d² weights per gate, and that everything must still pass through that one vector.",
+           _WIDER[2]: "The comparison was built the other way: the final-state model has the wider state and at "
+                      "least as many parameters (the assert of the 'Two read-outs' section).",
+           _WIDER[3]: "Both read the sequence once, with the same kind of GRU; the attention read-out then looks back "
+                      "at the states already computed."})
