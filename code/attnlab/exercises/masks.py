@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from ..attention import causal_mask
-from .core import function_exercise
+from .core import choice_exercise, function_exercise
 
 
 def leaky_mask(n: int) -> torch.Tensor:
@@ -54,3 +54,21 @@ function_exercise(
     hint="Entry (i, j) is True when j <= i (causal) or when key j lies in the prefix (j < prefix).",
     praise="Every query sees the whole prefix, and after it the model still writes causally: the prefix is read "
            "like an encoder's input, the rest is generated like a decoder's.")
+
+
+_FORCED = ["under teacher forcing every position reads the real text up to its own, and the leaky model also reads "
+           "the next character, the one it is scored on; the honest loss cuts the window before that character",
+           "the held-out novel is easier than the training novels",
+           "the leaky model overfits the training text",
+           "the causal mask slows learning down, so the masked model is still behind"]
+
+choice_exercise(
+    "7.2-forced-loss", "Explain: a held-out loss that leaks too", options=_FORCED, answer=_FORCED[0],
+    praise="A loss is only as honest as what the model may read when it is computed: teacher forcing feeds the "
+           "true text, so any leak in the mask leaks into the held-out loss as well.",
+    wrong={_FORCED[1]: "Both models are measured on the same held-out text; an easier text would help both, not only "
+                       "the leaky one.",
+           _FORCED[2]: "Overfitting would raise the held-out loss, not lower it; here the leaky model's forced "
+                       "held-out loss is low and only its honest loss is high.",
+           _FORCED[3]: "The masked model is the one whose honest and forced losses agree; the leaky model's low "
+                       "forced loss is not progress but a peek at the answer."})

@@ -7,7 +7,7 @@ from torch import nn
 
 from ..complexity import sequential_steps
 from ..scan import combine, linear_recurrence
-from .core import Incorrect, as_tensor, call, exercise, expect_close, function_exercise, number_exercise
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(81)
 
@@ -107,3 +107,21 @@ number_exercise(
                "layers overlap in time.",
            10: "layer 2's last step comes one step after layer 1's last step.",
            2: "each layer still has n steps, one per token."})
+
+
+_GENERATION = ["in training every target token is known in advance, so all positions are computed at once; in "
+               "generation each token is chosen from the step before it, so the steps must run in order",
+               "generation uses a different, recurrent model",
+               "the KV cache makes generation sequential",
+               "the softmax must be computed one position at a time"]
+
+choice_exercise(
+    "8.1-why-generation-waits", "Explain: parallel in training, sequential in generation", options=_GENERATION,
+    answer=_GENERATION[0],
+    praise="The parallelism of self-attention is the parallelism of teacher forcing: it needs the whole target in "
+           "advance. Writing a new text, every model waits for its own last token.",
+    wrong={_GENERATION[1]: "It is the same model, with the same weights; only what it is fed changes.",
+           _GENERATION[2]: "The cache saves recomputation; the steps are sequential with or without it, because "
+                           "token t + 1 is not known before step t has chosen it.",
+           _GENERATION[3]: "A softmax over the keys of a row is computed at once, for all rows in parallel; the "
+                           "order comes from the tokens, not from the softmax."})
