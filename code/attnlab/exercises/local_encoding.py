@@ -2,7 +2,7 @@
 
 import torch
 
-from .core import function_exercise, number_exercise
+from .core import Incorrect, call, exercise, function_exercise, number_exercise
 from ..measure import receptive_field
 
 _CASES = [(1, 3, 1), (4, 3, 1), (3, 5, 1), (2, 3, 4), (3, 2, 2), (5, 7, 3)]
@@ -79,3 +79,47 @@ function_exercise(
               "gradients must be scaled down by max_norm / norm; you returned them unchanged."},
     hint="Scale every gradient by min(1, max_norm / total_norm), the total norm being that of all the entries.",
     praise="One factor for all the gradients: the step keeps its direction and its length is bounded.")
+
+
+def _two_layer_lstm() -> torch.nn.LSTM:
+    """A bidirectional LSTM of two layers with PyTorch's random initial biases, drawn without
+    touching the global random state."""
+    with torch.random.fork_rng():
+        torch.manual_seed(21)
+        return torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+
+
+@exercise("2.1-forget-bias", "Debug: a forget bias that reaches one layer")
+def _(answer):
+    lstm, value = _two_layer_lstm(), 2.5
+    before = {name: p.detach().clone() for name, p in lstm.named_parameters()}
+    call(answer, lstm, value, name="set_forget_bias")
+    h = lstm.hidden_size
+    suffixes = [name[len("bias_ih"):] for name in before if name.startswith("bias_ih")]
+    forget = slice(h, 2 * h)
+    for suffix in suffixes:
+        ih, hh = (getattr(lstm, f"bias_{kind}{suffix}").detach() for kind in ("ih", "hh"))
+        effective = ih[forget] + hh[forget]
+        if torch.allclose(effective, torch.full_like(effective, value)):
+            continue
+        if torch.equal(ih, before[f"bias_ih{suffix}"]) and torch.equal(hh, before[f"bias_hh{suffix}"]):
+            raise Incorrect(f"bias{suffix} was not touched: an LSTM of {lstm.num_layers} layers"
+                            f"{', both directions,' if lstm.bidirectional else ''} has one pair of biases per layer and "
+                            f"direction. Loop over lstm.named_parameters() and set every pair.")
+        if torch.allclose(effective, torch.full_like(effective, 2 * value)):
+            raise Incorrect("the forget gate starts at sigmoid(2 * value): PyTorch ADDS bias_ih and bias_hh, so set "
+                            "one of them to value and the other to 0.")
+        if torch.allclose(ih[:h] + hh[:h], torch.full((h,), value)):
+            raise Incorrect("you set the input gate: PyTorch orders the gates input, forget, cell, output, so the "
+                            "forget gate is rows hidden_size to 2 * hidden_size.")
+        raise Incorrect(f"for bias{suffix} the forget gate's two biases add up to {[round(x, 2) for x in effective.tolist()]}, not {value}: "
+                        "bias_ih's forget rows must be value and bias_hh's 0 (or the other way round).")
+    for name, p in lstm.named_parameters():
+        keep = torch.ones_like(p, dtype=torch.bool)
+        if name.startswith("bias"):
+            keep[forget] = False
+        if not torch.equal(p.detach()[keep], before[name][keep]):
+            raise Incorrect(f"{name} changed outside the forget gate's rows: leave the other gates' biases and "
+                            f"every weight as they were.")
+    return ("Every layer and direction now starts its forget gate at sigmoid(value), the others as PyTorch drew "
+            "them: the package's set_forget_bias does the same.")
