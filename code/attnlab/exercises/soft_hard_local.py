@@ -17,7 +17,7 @@ def _soft_gradient(tau: float) -> torch.Tensor:
     return gradient
 
 
-@exercise("4.1-gumbel-st", "Straight-through Gumbel-softmax")
+@exercise("4.1-gumbel-st", "Debug: a \"hard\" sample that was soft")
 def _(answer):
     tau = 0.5
     logits = _LOGITS.clone().requires_grad_(True)
