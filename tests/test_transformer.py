@@ -293,3 +293,19 @@ def test_bad_input_gets_named_errors():
             TransformerConfig(**{field: value})
     with pytest.raises(ValueError, match="vocab_size"):
         TransformerClassifier(TransformerConfig())
+
+
+def test_generation_without_the_causal_mask_reads_each_window_afresh():
+    """A non-causal model's keys depend on later tokens, so no KV cache is valid: its greedy
+    generation must equal recomputing the window at every step."""
+    from attnlab.models.transformer import CausalLanguageModel, TransformerConfig
+
+    torch.manual_seed(0)
+    model = CausalLanguageModel(TransformerConfig(vocab_size=9, d_model=16, num_heads=2, d_ff=32,
+                                                  causal=False, max_positions=6)).eval()
+    prompt = torch.randint(0, 9, (2, 4))
+    tokens = prompt
+    with torch.no_grad():
+        for _ in range(5):
+            tokens = torch.cat([tokens, model(tokens[:, -6:])[:, -1].argmax(-1, keepdim=True)], dim=1)
+        assert torch.equal(model.generate(prompt, 5), tokens[:, 4:])

@@ -115,7 +115,9 @@ class CausalLanguageModel(nn.Module):
         """Continue ``prompt`` (batch, n) by ``steps`` tokens, each drawn from the model's next-token
         distribution at ``temperature`` (0: the most likely token), among the ``top_k`` most
         likely if given, with a KV cache. Returns the new tokens (batch, steps). The model reads at
-        most the last ``config.max_positions`` tokens."""
+        most the last ``config.max_positions`` tokens. Without the causal mask (``config.causal``
+        False) a position's keys depend on the tokens after it, so no cache is valid: every step
+        reads its window afresh."""
         require_tokens("prompt", prompt, "(batch, n)")
         require_positive_int("steps", steps)
         if temperature < 0:
@@ -123,7 +125,7 @@ class CausalLanguageModel(nn.Module):
         if top_k is not None:
             require_positive_int("top_k", top_k)
         window = self.config.max_positions
-        cache, new = self.encoder.new_cache(), []
+        cache, new = (self.encoder.new_cache() if self.config.causal else None), []
         logits = self(prompt[:, -window:], cache=cache)[:, -1]
         for _ in range(steps):
             if temperature == 0:
@@ -135,7 +137,9 @@ class CausalLanguageModel(nn.Module):
                     logits = logits.masked_fill(logits < cutoff, float("-inf"))
                 token = torch.multinomial(torch.softmax(logits, -1), 1, generator=generator)
             new.append(token)
-            if cache.length < window:
+            if not self.config.causal:
+                logits = self(torch.cat([prompt, *new], dim=1)[:, -window:])[:, -1]
+            elif cache.length < window:
                 logits = self(token, cache=cache)[:, -1]
             else:  # the window is full: read its last positions afresh, as nanoGPT crops
                 cache = self.encoder.new_cache()
