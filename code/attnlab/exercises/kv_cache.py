@@ -65,3 +65,21 @@ CACHE_BYTES = number_exercise(
                                 "float16 number), not numbers.",
            2 * 12 * 1024 * 768 * 4: "That is float32; the cache is kept in float16, 2 bytes per number.",
            2 * 12 * 1024 * 768 * 2 * 12: "The heads together have width d_model = 768; do not multiply by the heads."})
+
+
+_LAYERS, _TOKENS, _HEADS, _D_HEAD, _GROUPS, _BYTES = 12, 1024, 12, 64, 4, 2
+
+number_exercise(
+    "7.4-gqa-bytes", "Transfer: the cache of grouped-query attention",
+    answer=2 * _LAYERS * _TOKENS * _GROUPS * _D_HEAD * _BYTES, tolerance=0.5,
+    praise="Right: 12,582,912 bytes (12 MiB), a third of the 36 MiB of full multi-head attention: the cache "
+           "stores one key and one value per KEY head, and the query heads of a group share them.",
+    hint="The cache holds keys and values per layer, per token, per key-value head (of width d_head), at 2 bytes "
+         "each; the number of query heads does not enter.",
+    wrong={2 * _LAYERS * _TOKENS * _HEADS * _D_HEAD * _BYTES: "That is the full multi-head cache: with grouped-query "
+           "attention only the 4 key-value heads are stored, not the 12 query heads.",
+           2 * _LAYERS * _TOKENS * _D_HEAD * _BYTES: "That is multi-query attention, one key-value head for all the "
+           "query heads; here there are 4 groups.",
+           _LAYERS * _TOKENS * _GROUPS * _D_HEAD * _BYTES: "That is half: the cache holds keys AND values.",
+           2 * _LAYERS * _TOKENS * (_HEADS - _GROUPS) * _D_HEAD * _BYTES: "That is what grouping saves, not what it "
+           "keeps."})
