@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, as_number, call, choice_exercise, exercise, number_exercise
+from .core import Incorrect, as_number, call, choice_exercise, exercise, function_exercise, number_exercise
 
 _SUBLAYER_OPTIONS = ["post-LN, as its comment says; nothing more",
                      "pre-LN; a LayerNorm after the last layer",
@@ -107,3 +107,33 @@ def _(answer):
     raise Incorrect(f"tie returned {value:g}, which is not the number of parameters tying saved in the "
                     "checker's test model. Count the parameters before tying and after it, e.g. with "
                     "attnlab.train.count_parameters, and return the difference.")
+
+
+def _sampling(logits: torch.Tensor, temperature: float, top_k: int, divide: bool = True, keep_largest: bool = True,
+              renormalise: bool = True) -> torch.Tensor:
+    scaled = logits / temperature if divide else logits * temperature
+    kept = scaled.topk(top_k, dim=-1, largest=keep_largest).indices
+    mask = torch.zeros_like(scaled, dtype=torch.bool).scatter(-1, kept, True)
+    if renormalise:
+        return torch.softmax(scaled.masked_fill(~mask, float("-inf")), dim=-1)
+    return torch.softmax(scaled, dim=-1) * mask
+
+
+_LOGITS = torch.tensor([[2.0, 1.0, 0.5, -1.0, 3.0, 0.0], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]], dtype=torch.float64)
+
+function_exercise(
+    "7.1-sampling", "Transfer: temperature and top-k", name="next_token_distribution",
+    cases=[(_LOGITS, 0.5, 3), (_LOGITS, 2.0, 2), (_LOGITS, 1.0, 6)], reference=_sampling, atol=1e-6,
+    describe=lambda logits, t, k: f"next_token_distribution(logits, temperature={t}, top_k={k})",
+    mistakes={lambda *case: _sampling(*case, divide=False): "for {call} you multiplied the logits by the "
+              "temperature; divide by it, so that a high temperature flattens the distribution and a low one "
+              "sharpens it.",
+              lambda *case: _sampling(*case, keep_largest=False): "for {call} you kept the k SMALLEST logits; "
+              "top-k keeps the k most likely tokens.",
+              lambda *case: _sampling(*case, renormalise=False): "for {call} the kept tokens' probabilities do not "
+              "sum to 1: you zeroed the others after the softmax. Mask the logits to -inf before it, so the k kept "
+              "tokens share the whole mass."},
+    hint="Divide the logits by the temperature, keep the top_k largest (the others to -inf), then take the softmax "
+         "over the last dimension.",
+    praise="The model's generate(..., temperature=..., top_k=...) samples from exactly this distribution: at "
+           "temperature 0 it takes the most likely token, and top_k = 1 does the same at any temperature.")
