@@ -3,6 +3,7 @@
 #   make test      everything CI checks, stage by stage, stopping at the first failure
 #   make timings   seconds per notebook, into timings.md
 #   make robustness  every notebook under seed shifts k = 0..4 and with 1 thread, into robustness.md
+#   make checkpoints  train the flagship experiments to convergence (hours; NAME=<run> for one)
 #   make clean     remove the build, the execution cache and the test caches
 # Each target first makes .venv from requirements.txt and installs code/ editable; a stamp
 # file skips that when nothing changed, and the venv is recreated when requirements.txt
@@ -25,11 +26,11 @@ PARALLEL_ENV := $(if $(filter-out 1,$(JOBS)),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 TIMES := _build/test-times.txt
 export CHROMIUM
 
-.PHONY: help venv book test timings robustness clean chromium \
+.PHONY: help venv book test timings robustness checkpoints clean chromium \
         test-package test-nbval test-build test-site
 
 help:
-	@echo "make book | make test | make timings | make robustness | make clean   (see README.md)"
+	@echo "make book | make test | make timings | make robustness | make checkpoints | make clean   (see README.md)"
 
 venv: $(STAMP)
 
@@ -112,6 +113,11 @@ timings: venv
 # A benchmark, not part of `make test`: do the claims hold on other seeds and thread counts?
 robustness: venv
 	$(BIN)/python scripts/robustness.py
+
+# A benchmark, not part of `make test`: the converged models the notebooks load (data/checkpoints).
+# Skips the runs already up to date; NAME=<run> trains one (scripts/checkpoints.py --list names them).
+checkpoints: venv
+	$(BIN)/python scripts/checkpoints.py $(NAME)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis timings.md robustness.md

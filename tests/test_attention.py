@@ -6,7 +6,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.attention import MultiHeadAttention, causal_mask, masked_softmax, scaled_dot_product_attention
+from attnlab.attention import (AttentionCache, MultiHeadAttention, causal_mask, masked_softmax,
+                               scaled_dot_product_attention)
+from attnlab.models.transformer import from_torch
 
 
 pytestmark = pytest.mark.usefixtures("float64")
@@ -188,8 +190,8 @@ def test_self_attention_without_positions_is_permutation_equivariant(n, seed):
     layer = MultiHeadAttention(d_model=8, num_heads=2)
     x = torch.randn(1, n, 8)
     permutation = torch.randperm(n)
-    output, weights = layer(x, x, x)
-    output_p, weights_p = layer(x[:, permutation], x[:, permutation], x[:, permutation])
+    output, weights = layer.attend(x)
+    output_p, weights_p = layer.attend(x[:, permutation])
     assert torch.allclose(output_p, output[:, permutation], atol=1e-10)
     assert torch.allclose(weights_p, weights[:, :, permutation][:, :, :, permutation], atol=1e-10)
 
@@ -244,37 +246,83 @@ def test_masked_keys_and_values_get_zero_gradient(n_keys, seed):
 def test_multi_head_attention_equals_pytorch(num_heads, bias):
     torch.manual_seed(num_heads)
     reference = torch.nn.MultiheadAttention(8, num_heads, bias=bias, batch_first=True)
-    ours = MultiHeadAttention.from_torch(reference)
+    ours = from_torch(reference)
     query, key = torch.randn(3, 4, 8), torch.randn(3, 6, 8)
     value = torch.randn(3, 6, 8)
     expected, expected_weights = reference(query, key, value, average_attn_weights=False)
-    output, weights = ours(query, key, value)
+    output, weights = ours.attend(query, key, value)
     assert weights.shape == (3, num_heads, 4, 6)
-    assert torch.allclose(output, expected, atol=1e-6)
-    assert torch.allclose(weights, expected_weights, atol=1e-6)
+    torch.testing.assert_close(output, expected, atol=1e-6, rtol=0)
+    torch.testing.assert_close(weights, expected_weights, atol=1e-6, rtol=0)
+    torch.testing.assert_close(ours(query, key, value), output)
 
 
 def test_multi_head_attention_with_key_padding_mask_equals_pytorch():
     torch.manual_seed(0)
     reference = torch.nn.MultiheadAttention(12, 3, batch_first=True)
-    ours = MultiHeadAttention.from_torch(reference)
+    ours = from_torch(reference)
     x = torch.randn(2, 5, 12)
     key_padding_mask = torch.tensor([[False] * 5, [False, False, False, True, True]])  # True = ignore
     expected, expected_weights = reference(x, x, x, key_padding_mask=key_padding_mask,
                                            average_attn_weights=False)
-    output, weights = ours(x, x, x, mask=~key_padding_mask[:, None, :])
-    assert torch.allclose(output, expected, atol=1e-6)
-    assert torch.allclose(weights, expected_weights, atol=1e-6)
+    output, weights = ours.attend(x, mask=~key_padding_mask[:, None, :])   # self-attention: key = value = x
+    torch.testing.assert_close(output, expected, atol=1e-6, rtol=0)
+    torch.testing.assert_close(weights, expected_weights, atol=1e-6, rtol=0)
     assert (weights[1, :, :, 3:] == 0).all()
 
 
-def test_multi_head_attention_mask_is_shared_by_heads():
+def test_a_mask_is_shared_by_the_heads_or_given_per_head():
     torch.manual_seed(1)
     layer = MultiHeadAttention(8, 4)
     x = torch.randn(2, 5, 8)
-    causal = torch.ones(5, 5, dtype=torch.bool).tril()
-    _, weights = layer(x, x, x, mask=causal)
+    causal = causal_mask(5)
+    _, weights = layer.attend(x, mask=causal)
     assert (weights[..., ~causal] == 0).all()
+    per_head = causal.expand(2, 4, 5, 5).clone()
+    per_head[:, 1] = True                                 # head 1 sees the future
+    _, weights = layer.attend(x, mask=per_head)
+    assert (weights[:, 1].triu(1) > 0).any() and (weights[:, [0, 2, 3]].triu(1) == 0).all()
+
+
+def test_a_cache_gives_the_attention_of_the_whole_sequence():
+    torch.manual_seed(2)
+    layer, x = MultiHeadAttention(8, 2), torch.randn(2, 7, 8)
+    whole = layer(x, mask=causal_mask(7))
+    cache = AttentionCache()
+    parts = [layer(x[:, :4], mask=causal_mask(4), cache=cache),
+             layer(x[:, 4:5], mask=causal_mask(1, past=4), cache=cache),
+             layer(x[:, 5:], mask=causal_mask(2, past=5), cache=cache)]
+    torch.testing.assert_close(torch.cat(parts, 1), whole)
+    assert cache.length == 7 and cache.nbytes() == 2 * 2 * 7 * 8 * 8   # keys and values, float64
+    memory, static = torch.randn(2, 3, 8), AttentionCache(static=True)
+    first = layer(x[:, :1], memory, cache=static)
+    layer(x[:, 1:2], memory, cache=static)
+    assert static.length == 3                             # the memory's keys, computed once
+    torch.testing.assert_close(layer(x[:, :1], torch.zeros(2, 3, 8), cache=static), first)
+
+
+def test_head_mask_removes_a_heads_output():
+    torch.manual_seed(3)
+    layer, x = MultiHeadAttention(8, 2), torch.randn(2, 5, 8)
+    kept = layer(x, head_mask=torch.tensor([1.0, 0.0]))
+    with torch.no_grad():
+        layer.out_proj.weight[:, 4:] = 0                  # the columns that read head 1
+    torch.testing.assert_close(kept, layer(x))
+    with pytest.raises(ValueError, match=r"head_mask has shape \(3,\) but must have shape \(heads=2,\)"):
+        layer(x, head_mask=torch.ones(3))
+
+
+def test_dropout_acts_on_the_weights_in_training_only():
+    torch.manual_seed(0)
+    layer = MultiHeadAttention(16, 4, dropout=0.5)
+    x = torch.randn(2, 6, 16)
+    quiet, weights = layer.eval().attend(x)
+    torch.testing.assert_close(layer(x), quiet)
+    noisy, noisy_weights = layer.train().attend(x)
+    assert not torch.allclose(noisy, quiet)
+    torch.testing.assert_close(noisy_weights, weights)    # the weights before dropout
+    with pytest.raises(ValueError, match="dropout"):
+        MultiHeadAttention(16, 4, dropout=1.0)
 
 
 def test_multi_head_attention_errors():
@@ -284,11 +332,7 @@ def test_multi_head_attention_errors():
     with pytest.raises(ValueError, match=r"key has shape \(2, 5, 6\) but must have shape \(batch, n_keys, d_model=8\)"):
         layer(torch.randn(2, 5, 8), torch.randn(2, 5, 6), torch.randn(2, 5, 8))
     with pytest.raises(ValueError, match="mask has shape"):
-        layer(torch.randn(2, 5, 8), torch.randn(2, 5, 8), torch.randn(2, 5, 8), mask=torch.ones(3, 5, dtype=torch.bool))
-    with pytest.raises(ValueError, match="batch_first=True"):
-        MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2))
-    with pytest.raises(TypeError, match="torch.nn.MultiheadAttention"):
-        MultiHeadAttention.from_torch(torch.nn.Linear(2, 2))
+        layer(torch.randn(2, 5, 8), mask=torch.ones(3, 5, dtype=torch.bool))
 
 
 def test_causal_mask_is_lower_triangular_and_matches_pytorch():
@@ -297,5 +341,18 @@ def test_causal_mask_is_lower_triangular_and_matches_pytorch():
     assert mask[3, 3] and mask[3, 0] and not mask[3, 4]
     torch_mask = torch.nn.Transformer.generate_square_subsequent_mask(5)  # float, -inf = blocked
     assert torch.equal(mask, torch_mask == 0)
+    assert torch.equal(causal_mask(2, past=3), causal_mask(5)[3:])
     with pytest.raises(ValueError, match="n"):
         causal_mask(0)
+
+
+def test_padding_mask_marks_the_real_tokens_and_names_bad_lengths():
+    from attnlab.attention import padding_mask
+
+    assert padding_mask(torch.tensor([3, 1, 0]), 3).tolist() == [[True] * 3, [True, False, False], [False] * 3]
+    with pytest.raises(TypeError, match=r"lengths must be a torch.Tensor of shape \(batch,\)"):
+        padding_mask([3, 1], 3)
+    with pytest.raises(ValueError, match=r"lengths has shape \(1, 2\) but must have shape \(batch,\)"):
+        padding_mask(torch.tensor([[3, 1]]), 3)
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        padding_mask(torch.tensor([1]), 0)

@@ -69,3 +69,13 @@ def test_character_names_are_lower_case_words_of_the_novels():
     assert len(CHARACTER_NAMES) == 40 and all(name.isalpha() and name.islower() for name in CHARACTER_NAMES)
     words = {word for _, sentences in read_paragraphs() for sentence in sentences for word in sentence}
     assert CHARACTER_NAMES <= words
+
+
+def test_the_character_stream_round_trips_and_holds_out_another_novel():
+    from attnlab.data.austen import load_austen_characters
+
+    data = load_austen_characters(n_train=5000, n_test=500)
+    assert len(data.train) == 5000 and len(data.test) == 500
+    assert data.decode(data.encode("the man")) == "the man"
+    assert data.decode(data.train[:200]) != data.decode(data.test[:200])
+    assert set(data.decode(data.train)) <= set(data.chars) and "\n" in data.decode(data.train)

@@ -21,13 +21,13 @@ def test_require_tensor_names_the_argument_and_the_shape():
 
 
 def test_require_tokens():
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\) .*dtype torch.float32"):
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor of shape \(batch, seq_len\) .*dtype torch.float32"):
         require_tokens("tokens", torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"shape \(batch, n_sentences, n_words\)"):
+    with pytest.raises(ValueError, match=r"tokens has shape \(2, 3\) but must have shape \(batch, n_sentences, n_words\)"):
         require_tokens("tokens", torch.zeros(2, 3, dtype=torch.long), "(batch, n_sentences, n_words)")
     asked = torch.zeros(4, dtype=torch.long)
     assert require_tokens("asked", asked, "(batch,)") is asked
-    with pytest.raises(ValueError, match=r"asked must be a long tensor of shape \(batch,\)"):
+    with pytest.raises(ValueError, match=r"asked has shape \(4, 1\) but must have shape \(batch,\)"):
         require_tokens("asked", torch.zeros(4, 1, dtype=torch.long), "(batch,)")
 
 
@@ -97,3 +97,40 @@ def test_require_mask_names_the_shape_in_words_and_in_numbers():
         require_mask("mask", [[True]], (1, 1), "(batch, seq_len)")
     with pytest.raises(ValueError, match=r"mask has shape \(2, 4\) but must have shape \(batch, seq_len\) = \(2, 5\)"):
         require_mask("mask", torch.ones(2, 4, dtype=torch.bool), (2, 5), "(batch, seq_len)")
+
+
+def test_no_module_writes_its_own_shape_error():
+    """Argument checks live in attnlab.checks, with one wording and one exception policy: no
+    other module of the package raises its own "... must have shape ..." message."""
+    import re
+    from pathlib import Path
+
+    import attnlab
+
+    package = Path(attnlab.__file__).parent
+    pattern = re.compile(r"must have shape|but must have|must be a [^\"']{0,40}tensor of shape")
+    offenders = [f"{path.relative_to(package)}:{number}"
+                 for path in sorted(package.rglob("*.py")) if path.name != "checks.py"
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
+    assert not offenders, f"hand-written shape errors outside attnlab.checks: {offenders}"
+
+
+def test_new_checks_name_the_argument_and_the_shape():
+    from attnlab.checks import require_data, require_one_of, require_probability, require_shape, require_vectors
+
+    with pytest.raises(ValueError, match=r"x has shape \(2, 3\) but must have shape \(batch, n, d_model=4\)"):
+        require_vectors("x", torch.zeros(2, 3), 4)
+    with pytest.raises(ValueError, match=r"keys has shape \(2, 5\) but must have shape \(batch, d\) = \(3, \*\)"):
+        require_shape("keys", torch.zeros(2, 5), (3, None), "(batch, d)")
+    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\), got 1.5"):
+        require_probability("dropout", 1.5)
+    with pytest.raises(TypeError, match="dropout must be a number"):
+        require_probability("dropout", "high")
+    with pytest.raises(ValueError, match="pooling must be one of 'mean', 'first', got 'max'"):
+        require_one_of("pooling", "max", ("mean", "first"))
+    with pytest.raises(TypeError, match=r"train must be a tuple of tensors \(inputs..., targets\)"):
+        require_data("train", torch.zeros(3))
+    with pytest.raises(ValueError, match="batch sizes differ"):
+        require_data("train", (torch.zeros(3), torch.zeros(4)))
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor"):
+        require_tokens("tokens", torch.zeros(2, 3))

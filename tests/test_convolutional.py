@@ -65,9 +65,9 @@ def test_bad_construction_is_named(make, phrase):
 
 def test_bad_input_is_named():
     encoder = ConvEncoder(5, 4, 4)
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         encoder(torch.zeros(2, 3))
-    with pytest.raises(ValueError, match=r"embeddings must have shape \(batch, seq_len, d_embed=4\)"):
+    with pytest.raises(ValueError, match=r"embeddings has shape \(2, 3, 5\) but must have shape \(batch, seq_len, d_embed=4\)"):
         encoder.convolve(torch.zeros(2, 3, 5))
 
 
@@ -91,7 +91,7 @@ def test_stacked_convolutions_connect_the_ends_when_the_field_covers_them(n, ker
 def test_convolution_bad_input_is_named():
     with pytest.raises(ValueError, match="kernel_size must be odd"):
         Convolution(4, 2)
-    with pytest.raises(ValueError, match=r"x must have shape \(batch, seq_len, d_model=4\)"):
+    with pytest.raises(ValueError, match=r"x has shape \(2, 3, 5\) but must have shape \(batch, seq_len, d_model=4\)"):
         Convolution(4)(torch.zeros(2, 3, 5))
 
 

@@ -34,5 +34,5 @@ def test_extremes_and_undefined_rows():
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match="same shape"):
         rank_correlation(torch.zeros(2, 3), torch.zeros(2, 4))
-    with pytest.raises(ValueError, match="mask must be a bool tensor"):
+    with pytest.raises(TypeError, match="mask must be a bool tensor"):
         rank_correlation(torch.zeros(2, 3), torch.zeros(2, 3), torch.ones(2, 3))

@@ -8,9 +8,8 @@ import pytest
 import torch
 
 from attnlab.decoding import beam_search, greedy_decode, select_rows, sequence_log_prob
-from attnlab.models.encoder_decoder import KVCache
 from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
-from attnlab.models.seq2seq_transformer import PaddedSeq2SeqTransformer
+from attnlab.models.transformer import KVCache, Seq2SeqTransformer, TransformerConfig
 
 BOS, EOS = 1, 2
 N_SOURCE, N_TARGET = 7, 5  # target ids: 0 padding, 1 <bos>, 2 <eos>, 3 and 4 symbols
@@ -20,9 +19,9 @@ def models():
     torch.manual_seed(0)
     built = {f"gru-{a}": Seq2Seq(N_SOURCE, N_TARGET, a, d_model=8, d_embed=6) for a in ATTENTIONS}
     for norm_first in (False, True):
-        built[f"transformer-{'pre' if norm_first else 'post'}-LN"] = PaddedSeq2SeqTransformer(
-            N_SOURCE, N_TARGET, d_model=16, num_heads=2, num_encoder_layers=1,
-            num_decoder_layers=2, d_ff=32, norm_first=norm_first)
+        config = TransformerConfig(vocab_size=N_SOURCE, target_vocab_size=N_TARGET, d_model=16, num_heads=2,
+                                   n_layers=1, n_decoder_layers=2, d_ff=32, norm_first=norm_first)
+        built[f"transformer-{'pre' if norm_first else 'post'}-LN"] = Seq2SeqTransformer(config)
     for model in built.values():  # sharpen the untrained distributions, so that greedy choices differ
         with torch.no_grad():
             for p in model.parameters():
@@ -83,13 +82,14 @@ def test_the_search_space_of_the_exhaustive_check():
 
 
 def test_select_rows_reorders_every_kind_of_state():
-    cache = KVCache(2)
-    cache.self_keys = [torch.arange(6.0).view(3, 1, 2, 1), None]
+    cache = KVCache(2, cross=True)
+    cache.self_caches[0].update(torch.arange(6.0).view(3, 1, 2, 1), torch.zeros(3, 1, 2, 1))
     rows = torch.tensor([2, 0, 0])
     chosen = select_rows((torch.arange(3), [cache, None]), rows)
     assert torch.equal(chosen[0], torch.tensor([2, 0, 0]))
-    assert torch.equal(chosen[1][0].self_keys[0], cache.self_keys[0][rows])
-    assert chosen[1][0].self_keys[1] is None and chosen[1][1] is None
+    assert torch.equal(chosen[1][0].self_caches[0].keys, cache.self_caches[0].keys[rows])
+    assert chosen[1][0].self_caches[1].keys is None and chosen[1][1] is None
+    assert len(chosen[1][0].cross_caches) == 2
     with pytest.raises(TypeError, match="select"):
         select_rows({"state": torch.zeros(3)}, rows)
 

@@ -141,18 +141,57 @@ DECLARED = core.declared()
 
 
 @pytest.mark.parametrize("exercise_id", sorted(DECLARED))
-def test_a_declared_exercise_accepts_its_answer_and_explains_each_wrong_one(exercise_id, capsys):
+def test_a_declared_exercise_accepts_its_answer_and_explains_each_wrong_one(exercise_id):
     declared = DECLARED[exercise_id]
-    assert exercises.check(exercise_id, declared.answer).passed is True
-    assert capsys.readouterr().out.startswith("✓ Correct")
+    passed, message = core.verdict(exercise_id, declared.answer)
+    assert passed and message.startswith("✓ Correct"), message
     assert declared.wrong, f"{exercise_id} names no typical wrong answer"
-    for wrong, message in declared.wrong.items():
-        assert exercises.check(exercise_id, wrong).passed is False
-        assert message in capsys.readouterr().out
-    if declared.options is None:  # a number far from everything gets the hint
-        far = declared.answer + 1e6
-        assert exercises.check(exercise_id, far).passed is False
-        assert declared.hint in capsys.readouterr().out
+    for wrong, expected in declared.wrong.items():
+        passed, message = core.verdict(exercise_id, wrong)
+        assert not passed and all(part in message for part in expected.split("{call}")), (wrong, message)
+    if declared.kind == "number":  # a number far from everything gets the hint
+        passed, message = core.verdict(exercise_id, declared.answer + 1e6)
+        assert not passed and declared.hint in message
+    if declared.kind == "function":  # a result that is no known mistake gets the hint
+        passed, message = core.verdict(exercise_id, _perturbed(declared.answer))
+        assert not passed and all(part in message for part in declared.hint.split("{call}")), message
+
+
+def _perturbed(function):
+    """A function whose result is the reference's, slightly wrong: numbers moved by 0.5, one entry
+    of a boolean mask flipped (no typical mistake is that)."""
+    def nudge(x):
+        if not torch.is_tensor(x):
+            return x + 0.5
+        if x.dtype != torch.bool:
+            return x + 0.5
+        flipped = x.clone()
+        flipped.view(-1)[-1] = ~flipped.view(-1)[-1]
+        return flipped
+
+    def wrong(*args):
+        result = function(*args)
+        return tuple(nudge(x) for x in result) if isinstance(result, tuple) else nudge(result)
+    return wrong
+
+
+def test_a_function_exercise_checks_every_case_and_names_each_mistake():
+    cases = [(torch.tensor([1.0, 2.0]),), (torch.tensor([[0.5, -1.0]]),)]
+    core.function_exercise("0.0-double", "Double it", name="double", cases=cases,
+                           reference=lambda x: 2 * x, praise="Well done.", hint="Multiply by two.",
+                           mistakes={lambda x: x + x.abs(): "Only the positive entries are doubled."},
+                           shape_messages={(): "You summed the entries."})
+    try:
+        assert core.verdict("0.0-double", lambda x: x * 2) == (True, "✓ Correct (0.0-double, Double it). Well done.")
+        for answer, phrase in [(lambda x: x + x.abs(), "Only the positive entries"),
+                               (lambda x: x.sum(), "You summed the entries."),
+                               (lambda x: 3 * x, "off by up to 2 from the expected values. Multiply by two."),
+                               (lambda x: x.T if x.dim() == 2 else 2 * x, "has shape (2, 1), but it should have shape (1, 2)"),
+                               (lambda x: None, "is None"), (lambda x: 1 / 0, "raised ZeroDivisionError")]:
+            passed, message = core.verdict("0.0-double", answer)
+            assert not passed and phrase in message, message
+    finally:
+        del core._REGISTRY["0.0-double"], core._DECLARED["0.0-double"]
 
 
 def test_a_choice_exercise_needs_a_message_for_every_wrong_option():

@@ -1,4 +1,5 @@
-"""The checkers of pretrained.ipynb accept the solutions and explain typical mistakes."""
+"""What the declarations of pretrained.ipynb's exercises cannot say (tests/test_exercises.py checks
+every declared reference and mistake): no feedback describes the checkers' hidden inputs."""
 
 import pytest
 import torch
@@ -23,16 +24,6 @@ def similarity(hidden_a, mask_a, hidden_b, mask_b):
         mask = mask.to(hidden.dtype)[..., None]
         return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     return (embed(hidden_a, mask_a) * embed(hidden_b, mask_b)).sum(-1)
-
-
-@pytest.mark.parametrize("exercise_id, solution", [
-    ("7.5-previous-token-score", previous_token_score),
-    ("7.5-masked-entropy", my_head_entropy),
-    ("7.5-sentence-similarity", similarity),
-])
-def test_accepts_the_solution(capsys, exercise_id, solution):
-    assert check(exercise_id, solution)
-    assert "Correct" in capsys.readouterr().out
 
 
 def _previous_all(w, m):
@@ -64,12 +55,6 @@ PREVIOUS_TOKEN_MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("mistake, phrase", PREVIOUS_TOKEN_MISTAKES)
-def test_previous_token_score_rejects_mistakes(capsys, mistake, phrase):
-    assert not check("7.5-previous-token-score", mistake)
-    assert phrase in capsys.readouterr().out
-
-
 def _next_token(w, m):
     following = torch.diagonal(w, offset=1, dim1=-2, dim2=-1)                # query i, key i + 1
     queries = (m[:, :-1] & m[:, 1:]).to(w.dtype)[:, None, :]
@@ -94,12 +79,6 @@ ENTROPY_MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize("mistake, phrase", ENTROPY_MISTAKES)
-def test_entropy_rejects_mistakes(capsys, mistake, phrase):
-    assert not check("7.5-masked-entropy", mistake)
-    assert phrase in capsys.readouterr().out
-
-
 SIMILARITY_MISTAKES = [
     (lambda a, ma, b, mb: similarity(a, torch.ones_like(ma), b, torch.ones_like(mb)), "includes the padded"),
     (lambda a, ma, b, mb: torch.nn.functional.cosine_similarity(a[:, 0], b[:, 0], dim=-1), "[CLS]"),
@@ -111,12 +90,6 @@ SIMILARITY_MISTAKES = [
     (lambda a, ma, b, mb: similarity(a, ma, b, mb) * float("nan"), "NaN"),
     (lambda a, ma, b, mb: None, "is None"),
 ]
-
-
-@pytest.mark.parametrize("mistake, phrase", SIMILARITY_MISTAKES)
-def test_similarity_rejects_mistakes(capsys, mistake, phrase):
-    assert not check("7.5-sentence-similarity", mistake)
-    assert phrase in capsys.readouterr().out
 
 
 # Phrases that would describe the checkers' hidden inputs (compared case-insensitively).

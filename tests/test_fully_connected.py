@@ -36,7 +36,7 @@ def test_other_lengths_and_bad_input_are_named():
     model = FullyConnectedClassifier(15, 16)
     with pytest.raises(ValueError, match=r"built for \(batch, 16\)"):
         model(torch.randint(0, 15, (2, 24)))
-    with pytest.raises(ValueError, match="tokens must be a long tensor"):
+    with pytest.raises(TypeError, match="tokens must be a long tensor"):
         model(torch.randn(2, 16))
     with pytest.raises((ValueError, TypeError), match="length"):
         FullyConnectedClassifier(15, 0)

@@ -5,7 +5,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlab.models.hierarchical import AttentionPool, FlatAttentionClassifier, HierarchicalAttentionClassifier
+from attnlab.pooling import AttentionPooling
+from attnlab.models.hierarchical import FlatAttentionClassifier, HierarchicalAttentionClassifier
 from attnlab.train import count_parameters, fit
 
 
@@ -53,13 +54,17 @@ def test_padding_does_not_change_the_prediction(model_class):
     assert torch.allclose(model(tokens), model(padded), atol=1e-5)
 
 
-def test_attention_pool_is_the_weighted_average():
-    pool = AttentionPool(4)
-    items = torch.randn(2, 5, 4)
-    mask = torch.tensor([[True] * 5, [True, True, False, False, False]])
-    pooled, weights = pool(items, mask)
-    assert torch.allclose(pooled, (weights[..., None] * items).sum(1), atol=1e-6)
-    assert (weights[1, 2:] == 0).all()
+def test_yangs_pool_is_the_weighted_average_of_tanh_scores():
+    pool = AttentionPooling(4, score="tanh")
+    items = torch.randn(2, 3, 5, 4)                       # any leading dimensions, as the word pool's
+    mask = torch.ones(2, 3, 5, dtype=torch.bool)
+    mask[1, 0, 2:], mask[1, 2] = False, False             # a short sentence, and a sentence of padding
+    pooled, weights = pool.attend(items, mask)
+    assert torch.allclose(pooled, (weights[..., None] * items).sum(-2), atol=1e-6)
+    scores = torch.tanh(pool.key_proj(items)) @ pool.query
+    expected = torch.softmax(scores.masked_fill(~mask, float("-inf")), -1).nan_to_num()
+    assert torch.allclose(weights, expected, atol=1e-6)
+    assert (weights[1, 0, 2:] == 0).all() and (pooled[1, 2] == 0).all()
 
 
 def test_hierarchical_has_one_more_pooling_layer():
@@ -79,9 +84,12 @@ def test_learns_a_keyword_task(model_class):
     assert history.final > 0.9
 
 
-@pytest.mark.parametrize("bad", [torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, 4), "words"])
-def test_bad_tokens_are_named(bad):
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, n_sentences, n_words\)"):
+@pytest.mark.parametrize("bad, error, message", [
+    (torch.zeros(2, 3, dtype=torch.long), ValueError, r"tokens has shape \(2, 3\) but must have shape \(batch, n_sentences"),
+    (torch.zeros(2, 3, 4), TypeError, r"tokens must be a long tensor of shape \(batch, n_sentences, n_words\)"),
+    ("words", TypeError, r"tokens must be a long tensor of shape \(batch, n_sentences, n_words\)")])
+def test_bad_tokens_are_named(bad, error, message):
+    with pytest.raises(error, match=message):
         HierarchicalAttentionClassifier(20, 3, d=8)(bad)
 
 

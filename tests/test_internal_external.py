@@ -37,7 +37,7 @@ def test_external_query_moves_external_weights_only():
 
 def test_bad_input():
     reader = TwoTaskReader(vocab_size=20, d_model=8)
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, n_words\)"):
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor of shape \(batch, n_words\)"):
         reader(torch.zeros(3))
     with pytest.raises(ValueError, match="queries has shape"):
         reader.attend(torch.ones(1, 3, dtype=torch.long), torch.zeros(1, 5))
@@ -97,13 +97,13 @@ def test_same_parameters_in_both_places():
 
 def test_question_reader_bad_input():
     reader = QuestionReader(20, 2, d_model=8)
-    with pytest.raises(ValueError, match="question must be a long tensor of shape"):
+    with pytest.raises(TypeError, match="question must be a long tensor of shape"):
         reader(TOKENS, torch.zeros(3))
     with pytest.raises(ValueError, match="n_questions=2"):
         reader(TOKENS, torch.tensor([0, 1, 2]))
     with pytest.raises(ValueError, match="batch sizes differ"):
         reader(TOKENS, torch.tensor([0, 1]))
-    with pytest.raises(ValueError, match="tokens must be a long tensor"):
+    with pytest.raises(TypeError, match="tokens must be a long tensor"):
         reader(TOKENS.float(), torch.tensor([0, 1, 1]))
     with pytest.raises(ValueError, match="where must be one of"):
         QuestionReader(20, 2, "inside")

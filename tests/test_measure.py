@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from attnlab.attention import MultiHeadAttention
+from attnlab.complexity import sequential_steps
 from attnlab.measure import (connects_ends, gradient_by_distance, input_dependence, layers_to_connect,
-                             receptive_field, recurrent_states, sequential_depth, steps_on_path)
+                             receptive_field, recurrent_states, steps_on_path)
 
 
 class Convolution(nn.Module):
@@ -28,7 +29,7 @@ class SelfAttention(nn.Module):
         self.attention = MultiHeadAttention(d, 2)
 
     def forward(self, x):
-        return self.attention(x, x, x)[0]
+        return self.attention(x)
 
 
 def test_receptive_field_formula():
@@ -56,7 +57,7 @@ def test_gradient_by_distance_is_the_jacobian_norm():
         jacobian = torch.autograd.functional.jacobian(lambda x: rnn(x[None])[0][0, -1], sample)   # (5, 6, 3)
         norms.append(jacobian.pow(2).sum(dim=(0, 2)).sqrt())
     assert torch.allclose(measured, torch.stack(norms).mean(0).flip(0), atol=1e-5)
-    with pytest.raises(ValueError, match=r"encoder\(inputs\) must have shape \(batch, d_hidden\)"):
+    with pytest.raises(ValueError, match=r"encoder\(inputs\) has shape \(1, 6, 5\) but must have shape \(batch, d_hidden\)"):
         gradient_by_distance(lambda x: rnn(x)[0], inputs)
 
 
@@ -82,16 +83,18 @@ def test_recurrent_counts_grow_with_length(n):
     states = recurrent_states(cell, steps)
     assert len(states) == n and states[-1].shape == (2, 4)
     assert steps_on_path(states[-1], steps[0]) == n and steps_on_path(states[-1], steps[-1]) == 1
-    assert sequential_depth(states[-1]) == n
+    assert sequential_steps(lambda: recurrent_states(cell, steps)) == n
 
 
-def test_attention_and_convolution_have_constant_sequential_depth():
+def test_attention_and_convolution_take_a_constant_number_of_sequential_steps():
     for n in (4, 64):
-        x = torch.randn(1, n, 4, requires_grad=True)
-        assert sequential_depth(SelfAttention()(x)) == 4 and sequential_depth(Convolution()(x)) == 1
+        x = torch.randn(1, n, 4)
+        attention, convolution = SelfAttention(), Convolution()
+        assert sequential_steps(lambda: attention(x)) == 4 and sequential_steps(lambda: convolution(x)) == 1
+        assert sequential_steps(lambda: convolution(convolution(x))) == 2
 
 
-def test_path_and_depth_errors():
+def test_path_errors():
     x = torch.randn(3, requires_grad=True)
     unrelated = torch.randn(3, requires_grad=True)
     y = (x * 2).sum()
@@ -99,7 +102,5 @@ def test_path_and_depth_errors():
         steps_on_path(y, unrelated)
     with pytest.raises(ValueError, match="source must be a leaf"):
         steps_on_path(y, x * 2)
-    with pytest.raises(ValueError, match="output must be a tensor with a grad_fn"):
-        sequential_depth(torch.ones(2))
     with pytest.raises(ValueError, match="steps must be a non-empty sequence"):
         recurrent_states(nn.RNNCell(2, 2), [])

@@ -52,7 +52,7 @@ def test_single_query_and_mask():
 @pytest.mark.parametrize("args, message", [
     ((torch.randn(2, 5), torch.randn(6, 4), torch.randn(6, 3)), "d_k=4"),
     ((torch.randn(2, 4), torch.randn(6, 4), torch.randn(5, 3)), "same number of items"),
-    ((torch.randn(2, 4), torch.randn(6, 4, 1), torch.randn(6, 3)), "must have shapes"),
+    ((torch.randn(2, 4), torch.randn(6, 4, 1), torch.randn(6, 3)), r"keys has shape \(6, 4, 1\) but must have shape \(n_keys, d_k\)"),
     (("q", torch.randn(6, 4), torch.randn(6, 3)), "query must be a torch.Tensor"),
 ])
 def test_bad_shapes_raise_clear_errors(args, message):

@@ -44,7 +44,7 @@ def test_two_heads_learn_the_task():
 def test_bad_input_is_named():
     model = MarkedPairReader(16, 2)
     digits, marks, _ = make_marked_pairs(4, seed=0)
-    with pytest.raises(ValueError, match=r"digits must be a long tensor of shape \(batch, n_positions\)"):
+    with pytest.raises(TypeError, match=r"digits must be a long tensor of shape \(batch, n_positions\)"):
         model(digits.float(), marks)
     with pytest.raises(ValueError, match="digits has shape"):
         model(digits, marks[:, :5])

@@ -41,8 +41,8 @@ def test_seed_and_generator_are_reproducible():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(n_samples=0), "n_samples must be a positive integer"),
-    (dict(n_samples=5, d=4, rotation=torch.eye(3)), r"rotation must be a tensor of shape \(d, d\) = \(4, 4\)"),
+    (dict(n_samples=0), "n_samples must be a positive int"),
+    (dict(n_samples=5, d=4, rotation=torch.eye(3)), r"rotation has shape \(3, 3\) but must have shape \(d, d\) or None = \(4, 4\)"),
     (dict(n_samples=5, noise=-1.0), "noise must be non-negative"),
 ])
 def test_bad_arguments_are_named(kwargs, message):
@@ -69,7 +69,7 @@ def test_noiseless_same_space_is_solved_by_the_distance_score():
 
 def test_pointer_checks_its_inputs():
     pointer = Pointer("dot", d=4)
-    with pytest.raises(ValueError, match=r"query must have shape \(batch, d=4\)"):
+    with pytest.raises(ValueError, match=r"query has shape \(2, 5\) but must have shape \(batch, d=4\)"):
         pointer(torch.randn(2, 5), torch.randn(2, 3, 4))
-    with pytest.raises(ValueError, match=r"keys must have shape \(batch=2, n_keys, d=4\)"):
+    with pytest.raises(ValueError, match=r"keys has shape \(3, 3, 4\) but must have shape \(batch=2, n_keys, d=4\)"):
         pointer(torch.randn(2, 4), torch.randn(3, 3, 4))

@@ -102,16 +102,16 @@ def test_head_mask_removes_exactly_one_head(ours):
     torch.testing.assert_close(ablated_weights[:3], full_weights[:3])
     assert (ablated - full).abs().max() > 1e-3
     # Removing a head = zeroing its columns of the output projection.
-    layer = ours.layers[2].self_attention
+    layer = ours.encoder.layers[2].self_attention
     x = ours.embed(input_ids)
-    key_mask = attention_mask[:, None, None, :]
+    key_mask = attention_mask[:, None, :]
     for i in range(2):
-        x, _ = ours.layers[i].attend(x, key_mask)
-    by_mask, _ = ours.layers[2].attend(x, key_mask, head_mask=head_mask[2])
+        x, _ = ours.encoder.layers[i].attend(x, key_mask)
+    by_mask, _ = ours.encoder.layers[2].attend(x, key_mask, head_mask=head_mask[2])
     saved = layer.out_proj.weight[:, 5 * 32:6 * 32].clone()
     try:
         layer.out_proj.weight[:, 5 * 32:6 * 32] = 0
-        by_weights, _ = ours.layers[2].attend(x, key_mask)
+        by_weights, _ = ours.encoder.layers[2].attend(x, key_mask)
     finally:
         layer.out_proj.weight[:, 5 * 32:6 * 32] = saved
     torch.testing.assert_close(by_mask, by_weights)

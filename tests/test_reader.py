@@ -35,13 +35,14 @@ def test_attend_keeps_no_state():
     assert dict(vars(reader)).keys() == before.keys()
 
 
-@pytest.mark.parametrize("tokens, keep, phrase", [
-    (torch.zeros(3), None, "tokens must be a long tensor of shape \\(batch, n\\)"),
-    (torch.zeros(2, 3), None, "tokens must be a long tensor"),
-    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), "keep has shape \\(2, 4\\) but must have shape \\(batch, n\\) like tokens = \\(2, 3\\)"),
+@pytest.mark.parametrize("tokens, keep, error, phrase", [
+    (torch.zeros(3, dtype=torch.long), None, ValueError, "tokens has shape \\(3,\\) but must have shape \\(batch, n\\)"),
+    (torch.zeros(2, 3), None, TypeError, "tokens must be a long tensor"),
+    (torch.zeros(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool), ValueError,
+     "keep has shape \\(2, 4\\) but must have shape \\(batch, n\\) like tokens = \\(2, 3\\)"),
 ])
-def test_bad_input_is_named(tokens, keep, phrase):
-    with pytest.raises(ValueError, match=phrase):
+def test_bad_input_is_named(tokens, keep, error, phrase):
+    with pytest.raises(error, match=phrase):
         AttentionReader(vocab_size=4, n_classes=2, d=4)(tokens, keep)
 
 

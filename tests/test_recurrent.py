@@ -74,9 +74,9 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="readout must be one of"):
         RecurrentClassifier.build("max", 5, 2)
     encoder = RecurrentEncoder(5, 3, 3)
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         encoder(torch.zeros(2, 3))
-    with pytest.raises(ValueError, match="lengths must have shape"):
+    with pytest.raises(ValueError, match=r"lengths must lie in 1..3 \(the sequence length\)"):
         encoder(torch.zeros(2, 3, dtype=torch.long), lengths=torch.tensor([4, 1]))
 
 
@@ -140,7 +140,7 @@ def test_lstm_gates_reproduce_torch_lstm():
     # the memory recursion holds: c_t = f_t c_{t-1} + i_t g_t
     torch.testing.assert_close(gates["memory"][:, 1:], gates["forget"][:, 1:] * gates["memory"][:, :-1]
                                + gates["input"][:, 1:] * gates["candidate"][:, 1:])
-    with pytest.raises(ValueError, match=r"inputs must have shape \(batch, n, 4\)"):
+    with pytest.raises(ValueError, match=r"inputs has shape \(3, 7, 5\) but must have shape \(batch, n, d_model=4\)"):
         lstm_gates(lstm, torch.randn(3, 7, 5))
     with pytest.raises(ValueError, match="one layer"):
         lstm_gates(torch.nn.LSTM(4, 6, num_layers=2), inputs)
@@ -153,5 +153,5 @@ def test_left_pad_moves_padding_to_the_front():
     tokens = torch.tensor([[5, 6, 7, 0, 0], [1, 2, 3, 4, 5], [0, 0, 0, 0, 0], [8, 0, 9, 0, 0]])
     expected = torch.tensor([[0, 0, 5, 6, 7], [1, 2, 3, 4, 5], [0, 0, 0, 0, 0], [0, 0, 8, 0, 9]])
     assert torch.equal(left_pad(tokens), expected)
-    with pytest.raises(ValueError, match="tokens must be a long tensor"):
+    with pytest.raises(TypeError, match="tokens must be a long tensor"):
         left_pad(tokens.float())

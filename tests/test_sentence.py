@@ -72,7 +72,7 @@ def test_the_lstm_query_changes_the_weights():
 
 
 def test_bad_tokens_are_named():
-    with pytest.raises(ValueError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
+    with pytest.raises(TypeError, match=r"tokens must be a long tensor of shape \(batch, seq_len\)"):
         PooledConvClassifier(20, 2)(torch.randn(2, 5))
     with pytest.raises(ValueError, match="pooling must be one of"):
         PooledConvClassifier(20, 2, pooling="sum")

@@ -3,9 +3,10 @@ teacher forcing equals stepping, beam search of width 1 is greedy decoding."""
 
 import pytest
 import torch
-
-from attnlab.decoding import beam_search, edit_distance, error_rates, greedy_decode, strip
-from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq, fit_seq2seq, teacher_forced_accuracy
+from attnlab.batches import BucketedBatches, teacher_forcing
+from attnlab.decoding import beam_search, edit_distance, error_rates, greedy_decode, strip, teacher_forced_accuracy
+from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
+from attnlab.train import train
 
 BOS, EOS = 1, 2
 
@@ -123,15 +124,16 @@ def test_edit_distance_and_error_rates():
     assert strip([5, 6, EOS, 7, 0], eos=EOS) == [5, 6]
 
 
-def test_training_lowers_the_loss_and_returns_a_curve():
+def test_the_course_loop_trains_it_teacher_forced():
     model, (source, target) = make("luong-dot"), batch()
     target = torch.cat([target, torch.full((3, 1), EOS)], 1)
     model = model.float()
     before = teacher_forced_accuracy(model, source, target).mean()
-    curve = fit_seq2seq(model, source, target, steps=60, batch_size=3, lr=1e-2, val=(source, target),
-                        eval_every=30)
-    assert curve.steps == [30, 60]
-    assert curve.val_accuracy[-1] > max(before.item(), 0.9)
+    curve = train(model, BucketedBatches((source, target), 3), transform=teacher_forcing(pad=0), steps=60,
+                  lr=1e-2, evaluate=lambda m: teacher_forced_accuracy(m, source, target).mean().item(),
+                  eval_every=30)
+    assert curve.eval_steps == [30, 60]
+    assert curve.evaluations[-1] > max(before.item(), 0.9)
 
 
 def test_bad_input_gets_a_named_error():
@@ -165,20 +167,21 @@ def test_a_source_of_padding_only_is_refused_by_name(attention):
 
 
 def test_train_g2p_model_gives_the_same_model_for_the_same_seed():
-    from attnlab.models.seq2seq import make_g2p_task, train_g2p_model
+    from attnlab.data.g2p import make_g2p_task
+    from attnlab.experiments.g2p import train_g2p_model
     task = make_g2p_task(n_train=64, n_val=8, n_test=8)
     assert len(task.train) == 64 and len(task.val) == 8 and len(task.test) == 8
     assert not set(task.split["train"]) & set(task.split["test"])
     a, curve, same_task = train_g2p_model("luong-dot", seed=3, steps=2, batch_size=16, eval_every=1, task=task)
     b, _, _ = train_g2p_model("luong-dot", seed=3, steps=2, batch_size=16, eval_every=1, task=task)
     c, _, _ = train_g2p_model("luong-dot", seed=4, steps=2, batch_size=16, eval_every=1, task=task)
-    assert same_task is task and curve.steps == [1, 2]
+    assert same_task is task and curve.eval_steps == [1, 2]
     for pa, pb in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0)
     assert any(not torch.equal(pa, pc) for pa, pc in zip(a.parameters(), c.parameters()))
 
 
 def test_train_g2p_model_rejects_an_unknown_attention():
-    from attnlab.models.seq2seq import train_g2p_model
+    from attnlab.experiments.g2p import train_g2p_model
     with pytest.raises(ValueError, match="attention must be one of"):
         train_g2p_model("luong-concat", seed=0, task=object())

@@ -73,3 +73,13 @@ def test_time_call_with_grad(monkeypatch):
     monkeypatch.undo()
     assert time_call(run, repeats=2, grad=True) > 0             # the real clock: a real backward pass
     torch.testing.assert_close(x.grad, torch.full((10,), 2.0 * 3))   # 1 warm-up + 2 timed calls
+
+
+def test_a_recurrent_layer_counts_one_fused_step_or_its_n_cells_never_none():
+    from torch import nn
+
+    x = torch.randn(1, 9, 4)
+    for layer in (nn.LSTM(4, 4, batch_first=True), nn.GRU(4, 4, batch_first=True)):
+        # 1 where PyTorch runs the whole loop in one fused kernel (oneDNN's LSTM on a CPU), 9 where
+        # it runs the cells one after another; before the fused kernel was counted, an LSTM had 0
+        assert sequential_steps(lambda: layer(x)) in (1, 9)

@@ -84,7 +84,7 @@ def test_parameter_counts_and_bad_input_is_named():
             torch.zeros(3, dtype=torch.long))
     for position, bad, error, phrase in [
             (0, torch.zeros(3, 64), ValueError, r"items has shape \(3, 64\) but must have shape"),
-            (1, torch.zeros(3, 5), ValueError, "tags must be a long tensor of shape"),
+            (1, torch.zeros(3, 5), TypeError, "tags must be a long tensor of shape"),
             (2, torch.ones(3, 5), TypeError, "mask must be a bool tensor of shape"),
             (3, torch.zeros(4, dtype=torch.long), ValueError, "the batch sizes differ"),
             (1, torch.zeros(3, 4, dtype=torch.long), ValueError, r"must have shape \(batch, n_items\)")]:

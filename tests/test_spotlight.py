@@ -82,16 +82,16 @@ def test_upsample_and_show():
 
 
 def test_bad_input_is_named():
-    with pytest.raises(ValueError, match=r"image must have shape \(height, width, 3\)"):
+    with pytest.raises(ValueError, match=r"image has shape \(4, 4\) but must have shape \(height, width, 3\)"):
         patch_colours(np.zeros((4, 4)), 2)
     with pytest.raises(ValueError, match="patch_size"):
         patch_colours(np.zeros((4, 4, 3)), 5)
     colours = torch.rand(2, 2, 3)
-    with pytest.raises(ValueError, match=r"query must be a colour of shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"query has shape \(2,\) but must have shape \(3,\), a colour"):
         spotlight(colours, [1.0, 0.0])
     with pytest.raises(ValueError, match="temperature must be positive"):
         spotlight(colours, [1.0, 0.0, 0.0], temperature=0.0)
-    with pytest.raises(ValueError, match=r"colours must be a tensor of shape \(rows, cols, 3\)"):
+    with pytest.raises(ValueError, match=r"colours has shape \(4, 3\) but must have shape \(rows, cols, 3\)"):
         spotlight(torch.rand(4, 3), [1.0, 0.0, 0.0])
 
 
@@ -107,9 +107,9 @@ def test_effective_number_counts_the_items_sharing_the_weight():
 
 def test_attend_colour_and_share_inside_name_bad_shapes():
     colours = torch.rand(2, 3, 3)
-    with pytest.raises(ValueError, match=r"weights must be a tensor of shape \(rows, cols\)"):
+    with pytest.raises(ValueError, match=r"weights has shape \(3, 2\) but must have shape \(rows, cols\) = \(2, 3\)"):
         attend_colour(colours, torch.rand(3, 2))
-    with pytest.raises(ValueError, match=r"weights must be a tensor of shape \(rows, cols\)"):
+    with pytest.raises(ValueError, match=r"weights has shape \(6,\) but must have shape \(rows, cols\)"):
         share_inside(torch.rand(6), (0, 0, 0, 0))
     with pytest.raises(ValueError, match="must lie inside"):
         share_inside(torch.rand(2, 3), (0, 2, 0, 0))

@@ -82,9 +82,9 @@ def test_default_device_is_the_gpu_when_there_is_one(monkeypatch, gpu, expected)
 def test_bad_data_is_rejected_with_a_clear_message():
     with pytest.raises(TypeError, match=r"train must be a tuple of tensors \(inputs..., targets\)"):
         fit(nn.Linear(2, 2), torch.randn(4, 2), epochs=1)
-    with pytest.raises(ValueError, match="share their first"):
+    with pytest.raises(ValueError, match="batch sizes differ"):
         fit(nn.Linear(2, 2), (torch.randn(4, 2), torch.zeros(3).long()), epochs=1)
-    with pytest.raises(ValueError, match="epochs must be at least 1"):
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
         fit(nn.Linear(2, 2), separable_data(0), epochs=0)
 
 
@@ -172,3 +172,102 @@ def test_fit_and_predict_leave_the_model_in_the_mode_it_came_in(mode, with_val):
     assert model.training == (mode == "train") and model[1].training == (mode == "train")
     predict(model, (torch.randn(4, 2),))
     assert model.training == (mode == "train")
+
+
+# ---- the loop itself ------------------------------------------------------------------------
+
+from attnlab.batches import RandomBatches, Windows, next_token, teacher_forcing  # noqa: E402
+from attnlab.train import Curve, cross_entropy, train, warmup_factor  # noqa: E402
+
+
+def test_warmup_rises_linearly_then_stays():
+    assert [warmup_factor(s, 4) for s in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    assert warmup_factor(0, 0) == 1.0
+
+
+def test_train_records_every_step_and_evaluates_on_schedule():
+    seed_everything(0)
+    model, data = nn.Linear(2, 2), separable_data(0)
+    seen_modes = []
+
+    def held_out(m):
+        seen_modes.append((m.training, torch.is_grad_enabled()))
+        return evaluate(m, separable_data(1))
+
+    curve = train(model, RandomBatches(data, 32), steps=25, lr=0.05, evaluate=held_out, eval_every=10)
+    assert isinstance(curve, Curve) and len(curve.train_loss) == 25
+    assert curve.eval_steps == [10, 20, 25] and seen_modes == [(False, False)] * 3
+    assert curve.evaluations[-1] > 0.9 and sum(curve.train_loss[-5:]) < sum(curve.train_loss[:5])
+    assert model.training                                   # back in the mode it came in
+
+
+def test_train_repeats_exactly_with_its_seed_and_not_with_another():
+    def run(seed):
+        seed_everything(0)
+        return train(nn.Linear(2, 2), RandomBatches(separable_data(0), 16), steps=5, lr=0.1, seed=seed).train_loss
+    assert run(1) == run(1) and run(1) != run(2)
+
+
+def test_the_learning_rate_warms_up():
+    seen = []
+    model = nn.Linear(2, 2)
+
+    def record(step, curve):
+        seen.append(optimizer_lr[0])
+
+    optimizer_lr = [None]
+    real_step = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        optimizer_lr[0] = self.param_groups[0]["lr"]
+        return real_step(self, *args, **kwargs)
+
+    torch.optim.Adam.step = spy
+    try:
+        train(model, RandomBatches(separable_data(0), 8), steps=6, lr=0.4, warmup=4, on_step=record)
+    finally:
+        torch.optim.Adam.step = real_step
+    assert seen == pytest.approx([0.1, 0.2, 0.3, 0.4, 0.4, 0.4])
+
+
+def test_a_diverging_run_stops_and_says_so():
+    class Exploding(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return (x * self.weight * float("inf"))[:, None].expand(-1, 2)
+
+    curve = train(Exploding(), RandomBatches((torch.ones(4), torch.zeros(4, dtype=torch.long)), 2),
+                  steps=3, lr=0.1)
+    assert curve.diverged and len(curve.train_loss) == 3
+
+
+def test_padding_is_left_out_of_the_loss():
+    torch.manual_seed(0)
+    logits, targets = torch.randn(2, 3, 5), torch.tensor([[1, 2, -100], [3, -100, -100]])
+    keep = targets != -100
+    torch.testing.assert_close(cross_entropy(logits, targets),
+                               nn.functional.cross_entropy(logits[keep], targets[keep]))
+
+
+def test_the_loop_trains_an_encoder_decoder_and_a_language_model():
+    from attnlab.data.reversal import make_reversal
+    from attnlab.decoding import greedy_decode
+    from attnlab.models.transformer import CausalLanguageModel, Seq2SeqTransformer, TransformerConfig
+
+    torch.manual_seed(0)
+    source, target = make_reversal(512, 4, 4, seed=0)            # symbols 1..4; 5 is <bos>, 6 <eos>
+    target = torch.cat([target, torch.full((512, 1), 6)], 1)
+    config = TransformerConfig(vocab_size=7, d_model=32, num_heads=2, n_layers=1, d_ff=64, pad=None)
+    model = Seq2SeqTransformer(config)
+    exact = lambda m: (greedy_decode(m, source[:64], bos=5, eos=6, max_len=5)[0] == target[:64]).all(1).float().mean()  # noqa: E731
+    before = exact(model).item()
+    curve = train(model, RandomBatches((source, target), 64), transform=teacher_forcing(bos=5), steps=300, lr=3e-3,
+                  warmup=10)
+    assert sum(curve.train_loss[-10:]) < 0.3 * sum(curve.train_loss[:10]) and exact(model) > before + 0.3
+    stream = torch.arange(200) % 7                             # a cycle a language model can learn
+    lm = CausalLanguageModel(config.replace(max_positions=16))
+    curve = train(lm, Windows(stream, 12, 16), transform=next_token, steps=60, lr=1e-2)
+    assert curve.train_loss[-1] < 0.1 * curve.train_loss[0]

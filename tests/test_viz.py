@@ -34,7 +34,7 @@ def test_heatmap_draws_into_given_axes_without_annotation_for_large_grids():
 
 
 def test_heatmap_errors():
-    with pytest.raises(ValueError, match=r"weights must have shape \(n_queries, n_keys\)"):
+    with pytest.raises(ValueError, match=r"weights has shape \(2, 3, 4\) but must have shape \(n_queries, n_keys\)"):
         heatmap(np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match=r"col_labels has 2 labels but weights have shape \(2, 3\)"):
         heatmap(np.zeros((2, 3)), col_labels=["a", "b"])

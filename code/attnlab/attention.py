@@ -15,10 +15,11 @@ import math
 import torch
 from torch import nn
 
-from .checks import require_positive_int, require_same_batch, require_same_dtype, require_tensor, shape_of
+from .checks import (require_non_negative_int, require_positive_int, require_probability, require_same_batch, require_same_dtype,
+                     require_shape, require_tensor, require_vectors, shape_of)
 
-__all__ = ["masked_softmax", "scaled_dot_product_attention", "MultiHeadAttention", "check_mask",
-           "chunked_attention", "causal_mask"]
+__all__ = ["masked_softmax", "softmax_average", "scaled_dot_product_attention", "MultiHeadAttention",
+           "AttentionCache", "check_mask", "chunked_attention", "causal_mask", "padding_mask"]
 
 
 def _check_query_key_value(query, key, value) -> None:
@@ -63,15 +64,27 @@ def check_mask(mask, scores_shape: torch.Size) -> torch.Tensor:
     return mask.expand(scores_shape)
 
 
-def causal_mask(n: int, device: torch.device | str | None = None) -> torch.Tensor:
+def causal_mask(n: int, device: torch.device | str | None = None, *, past: int = 0) -> torch.Tensor:
     """The causal mask of a decoder (chapter 7, "Masks that do not leak"): boolean ``(n, n)``,
     ``True`` on and below the diagonal, so position i may attend to positions 0..i only.
+
+    With ``past`` positions already decoded (a KV cache), the mask of the ``n`` new positions
+    over all ``past + n`` keys: ``(n, past + n)``, new position i seeing keys 0..past + i.
 
     PyTorch's ``nn.Transformer.generate_square_subsequent_mask`` is the same mask written the
     other way round: a float mask with ``-inf`` where ours is ``False``.
     """
     require_positive_int("n", n)
-    return torch.ones(n, n, dtype=torch.bool, device=device).tril()
+    require_non_negative_int("past", past)
+    return torch.ones(n, past + n, dtype=torch.bool, device=device).tril(diagonal=past)
+
+
+def padding_mask(lengths: torch.Tensor, n: int) -> torch.Tensor:
+    """``(batch, n)`` bool, ``True`` at the first ``lengths[b]`` positions (real tokens), ``False``
+    at padding. As a key mask for attention: ``padding_mask(lengths, n)[:, None, :]``."""
+    require_tensor("lengths", lengths, "(batch,)", dim=1, floating=False)
+    require_positive_int("n", n)
+    return torch.arange(n, device=lengths.device)[None, :] < lengths[:, None]
 
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:
@@ -92,6 +105,18 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor | None = None, dim: 
     return torch.softmax(filled, dim=dim).masked_fill(~mask, 0.0)
 
 
+def softmax_average(scores: torch.Tensor, value: torch.Tensor,
+                    mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The second half of every attention in the book: the scores become weights
+    (:func:`masked_softmax`), and the output is the weighted average of the values.
+
+    scores: (..., n_queries, n_keys); value: (..., n_keys, d_v); mask as in :func:`masked_softmax`.
+    Returns ``(output (..., n_queries, d_v), weights (..., n_queries, n_keys))``.
+    """
+    weights = masked_softmax(scores, mask)
+    return weights @ value, weights
+
+
 def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
                                  mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Attention with scores ``query · key / sqrt(d_k)``.
@@ -102,17 +127,71 @@ def scaled_dot_product_attention(query: torch.Tensor, key: torch.Tensor, value: 
     A query whose keys are all masked gets zero weights and a zero output.
     """
     _check_query_key_value(query, key, value)
-    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])
-    weights = masked_softmax(scores, mask)
-    return weights @ value, weights
+    return softmax_average(query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1]), value, mask)
+
+
+class AttentionCache:
+    """The keys and values one attention module has already computed, kept between decoding
+    steps (chapter 7, "Decoding with a KV cache"): (batch, heads, n_cached, d_head) each.
+
+    A self-attention cache grows: each step appends the new positions' keys and values. A
+    cross-attention cache is ``static``: the memory's keys and values are computed at the first
+    step and reused. ``select(rows)`` keeps rows of the batch (beam search reorders its beams).
+    """
+
+    def __init__(self, static: bool = False):
+        self.static = static
+        self.keys: torch.Tensor | None = None
+        self.values: torch.Tensor | None = None
+
+    @property
+    def length(self) -> int:
+        """Positions cached so far."""
+        return 0 if self.keys is None else self.keys.shape[2]
+
+    def nbytes(self) -> int:
+        """Bytes held: keys and values, batch x heads x positions x d_head x the item size."""
+        return sum(t.numel() * t.element_size() for t in (self.keys, self.values) if t is not None)
+
+    def update(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Append (or, for a static cache, store once) and return every cached key and value."""
+        if self.keys is None:
+            self.keys, self.values = keys, values
+        elif not self.static:
+            self.keys = torch.cat([self.keys, keys], dim=2)
+            self.values = torch.cat([self.values, values], dim=2)
+        return self.keys, self.values
+
+    def select(self, rows: torch.Tensor) -> "AttentionCache":
+        chosen = AttentionCache(self.static)
+        if self.keys is not None:
+            chosen.keys, chosen.values = self.keys[rows], self.values[rows]
+        return chosen
 
 
 class MultiHeadAttention(nn.Module):
-    """Multi-head attention (Vaswani et al. 2017), built on :func:`scaled_dot_product_attention`.
+    """Multi-head attention (Vaswani et al. 2017), built on :func:`scaled_dot_product_attention`:
+    the one multi-head path of the package (chapters 4 and 7; every Transformer uses it).
 
-    Each of ``num_heads`` heads projects the inputs to width ``d_model // num_heads``, attends,
-    and the heads' outputs are concatenated and projected back to ``d_model``. ``dropout``
-    drops attention weights in training, as PyTorch's ``nn.MultiheadAttention`` does.
+    Each of ``num_heads`` heads projects the inputs to width ``d_head = d_model // num_heads``,
+    attends, and the heads' outputs are concatenated and projected back to ``d_model``.
+
+    ``attend(query, key=None, value=None, mask=None, *, cache=None, head_mask=None)`` returns
+    ``(output (batch, n_queries, d_model), weights (batch, heads, n_queries, n_keys))``;
+    ``forward`` returns the output only.
+
+    - Self-attention: ``attend(x)`` (key and value default to the query); cross-attention:
+      ``attend(x, memory)`` (value defaults to the key).
+    - ``mask``: bool, True = may attend, broadcastable to (batch, n_queries, n_keys) (shared by
+      the heads) or to (batch, heads, n_queries, n_keys).
+    - ``cache``: an :class:`AttentionCache`. The new keys and values are appended to it (or, for
+      a static cache, computed once), and the queries attend to every cached key; the mask then
+      covers all of them (see :func:`causal_mask`'s ``past``).
+    - ``head_mask``: (heads,), 1 keeps a head's output and 0 removes it before the output
+      projection (head ablation, chapter 7).
+    - ``dropout``: in training, each weight is zeroed with this probability (the rest scaled by
+      1 / (1 - dropout)) before the values are averaged, as in ``nn.MultiheadAttention``; the
+      weights returned are those before dropout.
     """
 
     def __init__(self, d_model: int, num_heads: int, bias: bool = True, dropout: float = 0.0):
@@ -121,78 +200,68 @@ class MultiHeadAttention(nn.Module):
         require_positive_int("num_heads", num_heads)
         if d_model % num_heads:
             raise ValueError(f"d_model={d_model} must be divisible by num_heads={num_heads}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
+        require_probability("dropout", dropout)
         self.d_model, self.num_heads, self.d_head = d_model, num_heads, d_model // num_heads
-        # In training, each attention weight is zeroed with probability ``dropout`` (and the rest
-        # scaled by 1 / (1 - dropout)) before the values are averaged, as in PyTorch's
-        # nn.MultiheadAttention; the weights returned are those before dropout.
-        self.attention_dropout = nn.Dropout(dropout)
         self.query_proj = nn.Linear(d_model, d_model, bias=bias)
         self.key_proj = nn.Linear(d_model, d_model, bias=bias)
         self.value_proj = nn.Linear(d_model, d_model, bias=bias)
         self.out_proj = nn.Linear(d_model, d_model, bias=bias)
+        self.attention_dropout = nn.Dropout(dropout)
 
-    def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
-        batch, n, _ = x.shape  # (batch, n, d_model) -> (batch, heads, n, d_head)
+    def split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, n, d_model) -> (batch, heads, n, d_head)."""
+        batch, n, _ = x.shape
         return x.view(batch, n, self.num_heads, self.d_head).transpose(1, 2)
 
-    def forward(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
-                mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """query: (batch, n_queries, d_model); key, value: (batch, n_keys, d_model);
-        mask: bool, broadcastable to (batch, n_queries, n_keys), shared by all heads.
-        Returns output (batch, n_queries, d_model) and weights (batch, heads, n_queries, n_keys).
-        """
-        for name, x, n in (("query", query, "n_queries"), ("key", key, "n_keys"), ("value", value, "n_keys")):
-            require_tensor(name, x, f"(batch, {n}, d_model={self.d_model})", dim=3)
-            if x.shape[-1] != self.d_model:
-                raise ValueError(f"{name} has shape {shape_of(x)} but must have shape "
-                                 f"(batch, {n}, d_model={self.d_model})")
+    def merge_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, heads, n, d_head) -> (batch, n, d_model): the heads side by side."""
+        batch, _, n, _ = x.shape
+        return x.transpose(1, 2).reshape(batch, n, self.d_model)
+
+    def _mask(self, mask, batch: int, n_queries: int, n_keys: int):
+        if mask is None:
+            return None
+        if torch.is_tensor(mask) and mask.dim() == 4:
+            return check_mask(mask, torch.Size((batch, self.num_heads, n_queries, n_keys)))
+        return check_mask(mask, torch.Size((batch, n_queries, n_keys))).unsqueeze(1)
+
+    def attend(self, query: torch.Tensor, key: torch.Tensor | None = None,
+               value: torch.Tensor | None = None, mask: torch.Tensor | None = None, *,
+               cache: AttentionCache | None = None,
+               head_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        key = query if key is None else key
+        value = key if value is None else value
+        for name, x, n in (("query", query, "n_queries"), ("key", key, "n_keys"),
+                           ("value", value, "n_keys")):
+            require_vectors(name, x, self.d_model, n)
         require_same_batch(query=query, key=key, value=value)
         require_same_dtype(query=query, key=key, value=value)
         if key.shape[1] != value.shape[1]:
             raise ValueError(f"key has shape {shape_of(key)} and value has shape {shape_of(value)}; "
                              f"they must hold the same number of keys n_keys (dimension 1)")
-        if mask is not None:
-            batch, n_queries, n_keys = query.shape[0], query.shape[1], key.shape[1]
-            mask = check_mask(mask, torch.Size((batch, n_queries, n_keys))).unsqueeze(1)
-        values = self._split_heads(self.value_proj(value))
-        output, weights = scaled_dot_product_attention(
-            self._split_heads(self.query_proj(query)), self._split_heads(self.key_proj(key)),
-            values, mask)
+        if head_mask is not None:
+            require_tensor("head_mask", head_mask, f"(heads={self.num_heads},)", dim=1)
+            require_shape("head_mask", head_mask, (self.num_heads,), f"(heads={self.num_heads},)")
+        if cache is not None and cache.static and cache.keys is not None:
+            keys, values = cache.keys, cache.values        # the memory's, computed at the first step
+        else:
+            keys, values = self.split_heads(self.key_proj(key)), self.split_heads(self.value_proj(value))
+            if cache is not None:
+                keys, values = cache.update(keys, values)
+        queries = self.split_heads(self.query_proj(query))
+        mask = self._mask(mask, query.shape[0], query.shape[1], keys.shape[2])
+        heads, weights = scaled_dot_product_attention(queries, keys, values, mask)
         if self.training and self.attention_dropout.p > 0:
-            output = self.attention_dropout(weights) @ values
-        batch, _, n_queries, _ = output.shape
-        output = output.transpose(1, 2).reshape(batch, n_queries, self.d_model)
-        return self.out_proj(output), weights
+            heads = self.attention_dropout(weights) @ values
+        if head_mask is not None:
+            heads = heads * head_mask.to(heads)[:, None, None]
+        return self.out_proj(self.merge_heads(heads)), weights
 
-    @classmethod
-    def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
-        """A copy of a ``torch.nn.MultiheadAttention(batch_first=True)`` with the same weights.
-
-        PyTorch's key_padding_mask marks keys to *ignore*; ours marks keys that *may be attended*,
-        so ``key_padding_mask`` corresponds to ``mask = ~key_padding_mask[:, None, :]``.
-        """
-        if not isinstance(module, nn.MultiheadAttention):
-            raise TypeError(f"module must be a torch.nn.MultiheadAttention, got {type(module).__name__}")
-        if not module._qkv_same_embed_dim or module.bias_k is not None or module.add_zero_attn:
-            raise ValueError("only modules with kdim == vdim == embed_dim, no bias_k/bias_v and "
-                             "add_zero_attn=False can be copied")
-        if not module.batch_first:
-            raise ValueError("module must be built with batch_first=True")
-        bias = module.in_proj_bias is not None
-        ours = cls(module.embed_dim, module.num_heads, bias=bias,
-                   dropout=module.dropout).to(module.in_proj_weight)
-        with torch.no_grad():
-            for i, proj in enumerate((ours.query_proj, ours.key_proj, ours.value_proj)):
-                rows = slice(i * module.embed_dim, (i + 1) * module.embed_dim)
-                proj.weight.copy_(module.in_proj_weight[rows])
-                if bias:
-                    proj.bias.copy_(module.in_proj_bias[rows])
-            ours.out_proj.weight.copy_(module.out_proj.weight)
-            if bias:
-                ours.out_proj.bias.copy_(module.out_proj.bias)
-        return ours
+    def forward(self, query: torch.Tensor, key: torch.Tensor | None = None,
+                value: torch.Tensor | None = None, mask: torch.Tensor | None = None, *,
+                cache: AttentionCache | None = None,
+                head_mask: torch.Tensor | None = None) -> torch.Tensor:
+        return self.attend(query, key, value, mask, cache=cache, head_mask=head_mask)[0]
 
 
 def chunked_attention(query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,

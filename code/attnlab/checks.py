@@ -3,19 +3,25 @@
 Each check raises an error that names the argument and the expected shape, in the book's words:
 "query has shape (2, 5) but must have shape (batch, n_queries, d_model=8)". Shapes are written as
 in the docstrings, e.g. ``"(batch, seq_len)"``; a check that knows a dimension's value adds it.
+
+One exception policy: ``TypeError`` for a wrong type or dtype, ``ValueError`` for a wrong shape
+or value. Every public function of the package checks its arguments with these functions; no
+module writes its own "must have shape" message (tests/test_checks.py holds that).
 """
 
 from __future__ import annotations
 
 import torch
 
-__all__ = ["shape_of", "require_tensor", "require_tokens", "require_mask", "require_same_batch",
-           "require_same_dtype", "require_positive_int", "require_non_negative_int"]
+__all__ = ["shape_of", "require_tensor", "require_shape", "require_vectors", "require_tokens",
+           "require_mask", "require_same_batch", "require_same_dtype", "require_positive_int",
+           "require_non_negative_int", "require_probability", "require_one_of", "require_data"]
 
 
 def shape_of(x) -> str:
-    """``x``'s shape as the book writes it, e.g. ``(2, 5)``; for a non-tensor, its type's name."""
-    return str(tuple(x.shape)) if torch.is_tensor(x) else type(x).__name__
+    """``x``'s shape as the book writes it, e.g. ``(2, 5)``; for anything without a shape (a
+    tensor or a NumPy array has one), its type's name."""
+    return str(tuple(x.shape)) if hasattr(x, "shape") else type(x).__name__
 
 
 def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_dim: int = 0,
@@ -34,12 +40,42 @@ def require_tensor(name: str, x, expected: str, *, dim: int | None = None, min_d
     return x
 
 
+def require_shape(name: str, x, shape: tuple, expected: str, *, hint: str = ""):
+    """``x`` (a tensor or NumPy array) must have ``shape``, where None matches any size and a
+    leading ``...`` any number of leading dimensions, e.g. ``(..., d)``; ``expected`` is the shape
+    in words, e.g. ``"(batch, n_source)"``; ``hint``, if given, ends the message (what to do)."""
+    if not hasattr(x, "shape"):
+        raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
+    leading = bool(shape) and shape[0] is Ellipsis
+    wanted = shape[1:] if leading else shape
+    got = tuple(x.shape)[len(x.shape) - len(wanted):] if leading else tuple(x.shape)
+    if (len(x.shape) < len(wanted) if leading else len(got) != len(wanted)) or any(
+            want is not None and size != want for size, want in zip(got, wanted)):
+        numbers = ("...",) * leading + tuple("*" if want is None else want for want in wanted)
+        shown = "" if all(want is None for want in wanted) else f" = ({', '.join(map(str, numbers))}" + (
+            ",)" if len(numbers) == 1 else ")")
+        raise ValueError(f"{name} has shape {shape_of(x)} but must have shape {expected}{shown}"
+                         + (f": {hint}" if hint else ""))
+    return x
+
+
+def require_vectors(name: str, x, d_model: int, n_name: str = "n") -> torch.Tensor:
+    """``x`` must be a floating-point tensor of shape (batch, n, d_model)."""
+    expected = f"(batch, {n_name}, d_model={d_model})"
+    require_tensor(name, x, expected, dim=3)
+    if x.shape[-1] != d_model:
+        raise ValueError(f"{name} has shape {shape_of(x)} but must have shape {expected}")
+    return x
+
+
 def require_tokens(name: str, tokens, expected: str = "(batch, seq_len)") -> torch.Tensor:
     """``tokens`` must be a long tensor of token ids of shape ``expected`` (as many dimensions)."""
     dim = sum(1 for part in expected.strip("()").split(",") if part.strip())  # "(batch,)" has one
-    if not torch.is_tensor(tokens) or tokens.dtype != torch.long or tokens.dim() != dim:
-        got = f"shape {shape_of(tokens)} and dtype {tokens.dtype}" if torch.is_tensor(tokens) else shape_of(tokens)
-        raise ValueError(f"{name} must be a long tensor of shape {expected} (token ids), got {got}")
+    if not torch.is_tensor(tokens) or tokens.dtype != torch.long:
+        got = f"dtype {tokens.dtype}" if torch.is_tensor(tokens) else type(tokens).__name__
+        raise TypeError(f"{name} must be a long tensor of shape {expected} (token ids), got {got}")
+    if tokens.dim() != dim:
+        raise ValueError(f"{name} has shape {shape_of(tokens)} but must have shape {expected} (token ids)")
     return tokens
 
 
@@ -91,3 +127,28 @@ def require_positive_int(name: str, value) -> int:
 def require_non_negative_int(name: str, value) -> int:
     """``value`` must be an int of at least 0."""
     return _require_int(name, value, 0, "non-negative")
+
+
+def require_probability(name: str, value) -> float:
+    """``value`` must be a number in [0, 1) (a dropout probability, a rate)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number in [0, 1), got {type(value).__name__} {value!r}")
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value}")
+    return float(value)
+
+
+def require_one_of(name: str, value, options) -> object:
+    """``value`` must be one of ``options``."""
+    if value not in tuple(options):
+        raise ValueError(f"{name} must be one of {', '.join(repr(o) for o in options)}, got {value!r}")
+    return value
+
+
+def require_data(name: str, data) -> tuple[torch.Tensor, ...]:
+    """``data`` must be a tuple (or list) of tensors sharing their first dimension, such as
+    ``(inputs..., targets)``; return it as a tuple."""
+    if not isinstance(data, (tuple, list)) or not data or not all(torch.is_tensor(t) for t in data):
+        raise TypeError(f"{name} must be a tuple of tensors (inputs..., targets), got {type(data).__name__}")
+    require_same_batch(**{f"{name}[{i}]": t for i, t in enumerate(data)})
+    return tuple(data)

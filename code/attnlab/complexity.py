@@ -191,7 +191,8 @@ def tensor_peak_memory(function: Callable[[], object]) -> int:
     return tracker.peak
 
 
-_MATRIX_PRODUCTS = {"mm", "bmm", "addmm", "baddbmm", "addbmm", "addmv", "mv", "dot", "vdot",
+_MATRIX_PRODUCTS = {"mm", "bmm", "addmm", "baddbmm", "addbmm", "addmv", "mv", "dot", "vdot", "convolution",
+                    "mkldnn_rnn_layer", "_cudnn_rnn",  # a fused recurrent layer: one step for its whole loop
                     "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
                     "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention"}
 
@@ -226,10 +227,11 @@ def sequential_steps(function: Callable[[], object]) -> int:
 
     Introduced in chapter 8 ("Q1: parallelism, measured"). Every tensor created during the call
     is given a depth, the largest depth of its inputs, plus one if the operation is a matrix
-    product (``mm``, ``bmm``, ``addmm``, a fused attention kernel, ...); the result is the largest
-    depth reached. Products on the same level can run at the same time, however many there are:
-    an RNN over n tokens has n steps, a self-attention layer a constant number. A fused kernel
-    that loops inside (``nn.LSTM``'s) counts as one step, so count unfused code.
+    product (``mm``, ``bmm``, ``addmm``, a convolution, a fused attention kernel, ...); the
+    result is the largest depth reached. Products on the same level can run at the same time,
+    however many there are: an RNN over n tokens has n steps, a self-attention layer a constant
+    number. A fused kernel that loops inside (``nn.LSTM``'s on a CPU) counts as one step, so
+    count unfused code (``nn.GRU`` on a CPU runs its cells one by one, and is counted so).
     """
     tracker = _DepthTracker()
     with torch.no_grad(), tracker:

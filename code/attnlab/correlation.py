@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import require_tensor
+from .checks import require_mask, require_tensor
 
 __all__ = ["rank_correlation"]
 
@@ -36,9 +36,7 @@ def rank_correlation(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor | None
         raise ValueError(f"a and b must have the same shape (batch, n), got {tuple(a.shape)} and {tuple(b.shape)}")
     if mask is None:
         mask = torch.ones(a.shape, dtype=torch.bool, device=a.device)
-    if mask.dtype != torch.bool or mask.shape != a.shape:
-        raise ValueError(f"mask must be a bool tensor of shape {tuple(a.shape)} (batch, n), got "
-                         f"{mask.dtype} {tuple(mask.shape)}")
+    require_mask("mask", mask, a.shape, "(batch, n)")
     a, b = a.double(), b.double()
     weight = mask.double()
     count = weight.sum(-1, keepdim=True)

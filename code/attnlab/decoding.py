@@ -26,8 +26,8 @@ import torch
 from .checks import require_positive_int, require_tokens
 from .train import evaluation_mode
 
-__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "edit_distance",
-           "error_rates", "strip", "decode_errors"]
+__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "teacher_forced_accuracy",
+           "edit_distance", "error_rates", "strip", "decode_errors"]
 
 
 def _inference(function):
@@ -59,9 +59,10 @@ def select_rows(structure, rows: torch.Tensor):
 
 
 @_inference
-def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: int):
+def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int | None, max_len: int):
     """Free-running greedy decoding. source: (batch, n_source) -> (tokens (batch, n_steps) without
-    <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None)."""
+    <bos>, padded with 0 after <eos>; weights (batch, n_steps, n_source) or None). With
+    ``eos=None`` (a task of fixed output length) it always runs ``max_len`` steps."""
     require_tokens("source", source, "(batch, n_source)")
     require_positive_int("max_len", max_len)
     memory = model.encode(source)
@@ -74,7 +75,8 @@ def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int, max_len: i
         previous = logits.argmax(-1).masked_fill(done, 0)
         tokens.append(previous)
         weights.append(step_weights)
-        done |= previous == eos
+        if eos is not None:
+            done |= previous == eos
         if bool(done.all()):
             break
     stacked = None if weights[0] is None else torch.stack(weights, 1)
@@ -150,6 +152,25 @@ def sequence_log_prob(model, source: torch.Tensor, outputs: torch.Tensor, *, bos
         done = done | (token == eos)
         previous = token
     return total
+
+
+@_inference
+def teacher_forced_accuracy(model, source: torch.Tensor, target: torch.Tensor, *, pad: int = 0,
+                            batch_size: int = 512) -> torch.Tensor:
+    """Per example (n,): the fraction of target tokens (its <eos> included) whose arg-max
+    prediction is right when the decoder reads the reference prefix (teacher forcing).
+    source (n, n_source); target (n, n_target) starting with <bos>, padded with ``pad``."""
+    require_tokens("source", source, "(n, n_source)")
+    require_tokens("target", target, "(n, n_target)")
+    device = next(model.parameters()).device
+    out = []
+    for i in range(0, len(source), batch_size):
+        src, tgt = source[i:i + batch_size].to(device), target[i:i + batch_size].to(device)
+        t_in, t_out = tgt[:, :-1], tgt[:, 1:]
+        keep = t_out != pad
+        right = (model(src, t_in).argmax(-1) == t_out) & keep
+        out.append((right.sum(1) / keep.sum(1)).float().cpu())
+    return torch.cat(out)
 
 
 def strip(tokens, *, eos: int) -> list[int]:

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .attention import masked_softmax
-from .checks import require_non_negative_int, require_positive_int, require_tensor
+from .checks import require_non_negative_int, require_positive_int, require_shape, require_tensor
 
 __all__ = ["sample_hard", "gumbel_softmax", "reinforce_surrogate", "leave_one_out_baseline",
            "window_mask", "local_weights", "PredictivePosition", "gradient_variance"]
@@ -119,9 +119,9 @@ def local_weights(scores: torch.Tensor, centre: torch.Tensor, half_width: int,
     Returns weights (..., n_keys).
     """
     require_tensor("scores", scores, "(..., n_keys)", min_dim=1)
-    if not torch.is_tensor(centre) or centre.shape != scores.shape[:-1]:
-        raise ValueError(f"centre has shape {tuple(getattr(centre, 'shape', ()))} but must have shape "
-                         f"{tuple(scores.shape[:-1])}, one position per row of scores {tuple(scores.shape)}")
+    require_tensor("centre", centre, "(...), one position per row of scores", floating=False)
+    require_shape("centre", centre, tuple(scores.shape[:-1]), "(...), one position per row of scores",
+                  hint=f"scores has shape {tuple(scores.shape)}")
     if half_width < 1:
         raise ValueError(f"half_width must be at least 1, got {half_width}")
     n_keys = scores.shape[-1]
@@ -147,8 +147,7 @@ class PredictivePosition(nn.Module):
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         require_tensor("h", h, f"(..., d_in={self.d_in})")
-        if h.shape[-1] != self.d_in:
-            raise ValueError(f"h has shape {tuple(h.shape)} but must have shape (..., d_in={self.d_in})")
+        require_shape("h", h, (..., self.d_in), f"(..., d_in={self.d_in})")
         return (self.n_keys - 1) * torch.sigmoid(self.v(torch.tanh(self.W(h)))).squeeze(-1)
 
 

@@ -95,14 +95,15 @@ def ablation_effect(model, pairs: list[tuple[str, str]]) -> tuple[torch.Tensor, 
     if not pairs or not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in pairs):
         raise ValueError("pairs must be a non-empty list of (sentence, sentence) pairs")
     input_ids, attention_mask = model.encode([s for pair in pairs for s in pair])
-    key_mask = attention_mask[:, None, None, :]
+    key_mask = attention_mask.bool()[:, None, :]                # (batch, 1, n): padding is never attended
+    layers = model.encoder.layers
 
     def similarity(states):
-        embeddings = mean_pool(states, attention_mask)
+        embeddings = mean_pool(model.encoder.norm(states), attention_mask)
         return sentence_similarity(embeddings[0::2], embeddings[1::2])
 
     entering = [model.embed(input_ids)]                         # the intact states entering each layer
-    for layer in model.layers:
+    for layer in layers:
         entering.append(layer.attend(entering[-1], key_mask)[0])
     intact = similarity(entering[-1])
     change = torch.zeros(model.n_layers, model.num_heads, len(pairs))
@@ -110,8 +111,8 @@ def ablation_effect(model, pairs: list[tuple[str, str]]) -> tuple[torch.Tensor, 
         for head in range(model.num_heads):
             head_mask = torch.ones(model.num_heads, device=input_ids.device)
             head_mask[head] = 0
-            states = model.layers[index].attend(entering[index], key_mask, head_mask=head_mask)[0]
-            for layer in model.layers[index + 1:]:
+            states = layers[index].attend(entering[index], key_mask, head_mask=head_mask)[0]
+            for layer in layers[index + 1:]:
                 states = layer.attend(states, key_mask)[0]
             change[index, head] = similarity(states) - intact
     return intact, change

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from .attention import masked_softmax
-from .checks import require_tensor, shape_of
+from .checks import require_shape, require_tensor, shape_of
 
 __all__ = ["fit_bandwidth", "fit_bandwidths", "gaussian_scores", "leave_one_out_error",
            "nadaraya_watson"]
@@ -26,9 +26,7 @@ def gaussian_scores(query_x: torch.Tensor, key_x: torch.Tensor, bandwidth) -> to
     Returns (n_queries, n_keys).
     """
     for name, x, n in (("query_x", query_x, "n_queries"), ("key_x", key_x, "n_keys")):
-        require_tensor(name, x, f"({n},)", min_dim=1)
-        if x.dim() != 1:
-            raise ValueError(f"{name} has shape {shape_of(x)} but must have shape ({n},)")
+        require_tensor(name, x, f"({n},)", dim=1)
     bandwidth = torch.as_tensor(bandwidth, dtype=query_x.dtype)
     if bandwidth.dim() != 0 or not bool(bandwidth > 0):
         raise ValueError(f"bandwidth must be one positive number, got {bandwidth}")
@@ -43,10 +41,11 @@ def nadaraya_watson(query_x: torch.Tensor, key_x: torch.Tensor, values: torch.Te
     mask: bool, broadcastable to (n_queries, n_keys), ``True`` = may be used.
     Returns ``(prediction, weights)``: prediction (n_queries,) or (n_queries, d_v), weights (n_queries, n_keys).
     """
-    require_tensor("values", values, "(n_keys,) or (n_keys, d_v)", min_dim=1)
-    if values.shape[0] != key_x.shape[0] or values.dim() > 2:
-        raise ValueError(f"values has shape {shape_of(values)} but must have shape (n_keys,) or (n_keys, d_v) "
-                         f"with n_keys={key_x.shape[0]} as in key_x")
+    expected = f"(n_keys,) or (n_keys, d_v) with n_keys={key_x.shape[0]} as in key_x"
+    require_tensor("values", values, expected, min_dim=1)
+    require_shape("values", values, (key_x.shape[0],) + (None,) * (values.dim() - 1), expected)
+    if values.dim() > 2:
+        require_shape("values", values, (key_x.shape[0], None), expected)
     weights = masked_softmax(gaussian_scores(query_x, key_x, bandwidth), mask)
     return weights @ values, weights
 
@@ -64,16 +63,10 @@ def fit_bandwidth(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps:
 
     x, y: (n,). Returns ``(bandwidth, losses)`` with one leave-one-out error per step.
     """
-    log_bandwidth = torch.tensor(float(initial), dtype=x.dtype).log().requires_grad_(True)
-    optimizer = torch.optim.Adam([log_bandwidth], lr=lr)
-    losses = []
-    for _ in range(steps):
-        loss = leave_one_out_error(x, y, log_bandwidth.exp())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return log_bandwidth.exp().item(), losses
+    for name, t in (("x", x), ("y", y)):
+        require_tensor(name, t, "(n,)", dim=1)
+    bandwidths, losses = fit_bandwidths(x[None], y[None], initial, steps, lr)
+    return bandwidths.item(), losses[:, 0].tolist()
 
 
 def fit_bandwidths(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps: int = 150,
@@ -82,13 +75,11 @@ def fit_bandwidths(x: torch.Tensor, y: torch.Tensor, initial: float = 1.0, steps
 
     x, y: (n_draws, n), one draw of n training points per row. Each draw's bandwidth is fitted
     on its own leave-one-out error; Adam updates each entry separately, so the result is the
-    one :func:`fit_bandwidth` gives draw by draw. Returns ``(bandwidths, losses)``: bandwidths
+    one :func:`fit_bandwidth` gives draw by draw (it is this function on one draw). Returns ``(bandwidths, losses)``: bandwidths
     (n_draws,), losses (steps, n_draws), the leave-one-out error of each draw at each step.
     """
     for name, t in (("x", x), ("y", y)):
-        require_tensor(name, t, "(n_draws, n)", min_dim=2)
-        if t.dim() != 2:
-            raise ValueError(f"{name} has shape {shape_of(t)} but must have shape (n_draws, n)")
+        require_tensor(name, t, "(n_draws, n)", dim=2)
     if x.shape != y.shape:
         raise ValueError(f"x has shape {shape_of(x)} and y has shape {shape_of(y)}; they must match")
     not_self = ~torch.eye(x.shape[1], dtype=torch.bool)

@@ -4,10 +4,10 @@
   formula and by gradients (notebook "Local encoding", section "A convolution sees a window");
 - :func:`gradient_by_distance`: how strongly a recurrent final state depends on the input
   ``t`` steps back (same notebook, "A recurrent network: the gradient fades with distance");
-- :func:`connects_ends`, :func:`layers_to_connect`, :func:`recurrent_states`, :func:`steps_on_path`,
-  :func:`sequential_depth`: the reach of depth ("Seeing further by going deeper") and Vaswani et
-  al.'s Table 1 (notebook "Dynamic weights", section "Three layers, measured"). FLOPs and wall
-  time are measured with :mod:`attnlab.complexity`.
+- :func:`connects_ends`, :func:`layers_to_connect`, :func:`recurrent_states`, :func:`steps_on_path`:
+  the reach of depth ("Seeing further by going deeper") and the path lengths of Vaswani et al.'s
+  Table 1 (notebook "Dynamic weights", section "Three layers, measured"). FLOPs, sequential steps
+  and wall time are measured with :mod:`attnlab.complexity`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from .checks import require_tensor
+from .checks import require_shape, require_tensor
 
 __all__ = ["receptive_field", "input_dependence", "gradient_by_distance", "connects_ends", "layers_to_connect",
-           "recurrent_states", "steps_on_path", "sequential_depth"]
+           "recurrent_states", "steps_on_path"]
 
 Sequencewise = Callable[[torch.Tensor], torch.Tensor]
 
@@ -61,9 +61,8 @@ def gradient_by_distance(encoder: Callable[[torch.Tensor], torch.Tensor], inputs
     require_tensor("inputs", inputs, "(batch, seq_len, d_in)", dim=3)
     batch = inputs.shape[0]
     probe = encoder(inputs[:1])
-    if not torch.is_tensor(probe) or probe.dim() != 2 or probe.shape[0] != 1:
-        got = tuple(probe.shape) if torch.is_tensor(probe) else type(probe).__name__
-        raise ValueError(f"encoder(inputs) must have shape (batch, d_hidden), got {got} for a batch of 1")
+    require_tensor("encoder(inputs)", probe, "(batch, d_hidden)")
+    require_shape("encoder(inputs)", probe, (1, None), "(batch, d_hidden)", hint="for a batch of 1")
     d_hidden = probe.shape[1]
     # One copy of the batch per hidden unit: copy u back-propagates only unit u, so a single
     # backward pass yields every row of every sample's Jacobian (the samples are independent).
@@ -123,7 +122,7 @@ def recurrent_states(cell: nn.RNNCell, steps: Sequence[torch.Tensor]) -> list[to
     """Run ``cell`` step by step over ``steps`` (seq_len tensors of shape (batch, d_in)).
 
     Returns the seq_len states (batch, d_hidden). Written as an explicit loop so that every step
-    is its own node in the autograd graph (what :func:`steps_on_path` and :func:`sequential_depth` count).
+    is its own node in the autograd graph (what :func:`steps_on_path` counts).
     """
     if len(steps) == 0 or not all(torch.is_tensor(x) and x.dim() == 2 for x in steps):
         raise ValueError("steps must be a non-empty sequence of tensors of shape (batch, d_in)")
@@ -158,24 +157,3 @@ def steps_on_path(output: torch.Tensor, source: torch.Tensor) -> int:
         step = cost + any(node.name().startswith(op) for op in _WEIGHT_OPS)
         frontier.extend((step, child) for child, _ in node.next_functions)
     raise ValueError("output does not depend on source")
-
-
-def sequential_depth(output: torch.Tensor) -> int:
-    """The number of weight applications on the longest chain of the autograd graph of ``output``:
-    operations that must run one after another, however many processors there are."""
-    if not torch.is_tensor(output) or output.grad_fn is None:
-        raise ValueError("output must be a tensor with a grad_fn (computed from inputs that require grad)")
-    depth: dict = {}
-    order, stack, seen = [], [output.grad_fn], set()
-    while stack:  # iterative post-order, so long recurrences do not hit Python's recursion limit
-        node = stack[-1]
-        children = [c for c, _ in node.next_functions if c is not None and c not in seen]
-        if children:
-            seen.update(children)
-            stack.extend(children)
-        else:
-            order.append(stack.pop())
-    for node in order:
-        below = max((depth.get(c, 0) for c, _ in node.next_functions if c is not None), default=0)
-        depth[node] = below + any(node.name().startswith(op) for op in _WEIGHT_OPS)
-    return depth[output.grad_fn]

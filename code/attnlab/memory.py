@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 
 from .attention import masked_softmax
-from .checks import require_tensor, shape_of
+from .checks import require_shape, require_tensor, shape_of
 
 __all__ = ["address_scores", "soft_read", "hard_read"]
 
@@ -26,12 +26,11 @@ def _check_memory(query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor)
     require_tensor("query", query, "(n_queries, d_k)", min_dim=1)
     require_tensor("keys", keys, "(n_keys, d_k)", min_dim=2)
     require_tensor("values", values, "(n_keys, d_v)", min_dim=2)
-    if keys.dim() != 2 or values.dim() != 2:
-        raise ValueError(f"keys has shape {shape_of(keys)} and values has shape {shape_of(values)}; "
-                         f"they must have shapes (n_keys, d_k) and (n_keys, d_v)")
-    if query.dim() > 2 or query.shape[-1] != keys.shape[-1]:
-        raise ValueError(f"query has shape {shape_of(query)} but must have shape (n_queries, d_k) or (d_k,) "
-                         f"with d_k={keys.shape[-1]} as in keys {shape_of(keys)}")
+    require_shape("keys", keys, (None, None), "(n_keys, d_k)")
+    require_shape("values", values, (None, None), "(n_keys, d_v)")
+    d_k = keys.shape[-1]
+    require_shape("query", query, (None,) * (query.dim() - 1) + (d_k,) if query.dim() <= 2 else (None, d_k),
+                  f"(n_queries, d_k={d_k}) or (d_k={d_k},)")
     if keys.shape[0] != values.shape[0]:
         raise ValueError(f"keys has shape {shape_of(keys)} and values has shape {shape_of(values)}; "
                          f"they must hold the same number of items n_keys")

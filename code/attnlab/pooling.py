@@ -24,8 +24,9 @@ import math
 import torch
 from torch import nn
 
-from .attention import masked_softmax, scaled_dot_product_attention
-from .checks import require_mask, require_same_batch, require_tensor, shape_of
+from .attention import masked_softmax, softmax_average
+from .checks import (require_mask, require_one_of, require_positive_int, require_same_batch, require_shape,
+                     require_tensor)
 
 __all__ = ["max_pool", "mean_pool", "softmax_pool", "AttentionPooling"]
 
@@ -87,18 +88,31 @@ def softmax_pool(features: torch.Tensor, temperature: float,
 class AttentionPooling(nn.Module):
     """Attention pooling: one query scores every position's features; the output is their weighted average.
 
-    score_i = (W_k h_i) . q / sqrt(d_attention), weights = softmax over positions,
-    output = sum_i weights_i h_i. The query q is a learned vector (``d_query=None``), or is
-    projected from a query vector of width ``d_query`` given per input (q = W_q query), such as
-    the final state of an LSTM over the same sentence: the notes' attention pooling (C8c), in
-    place of max pooling.
+    The course's one learned-query pool. Keys are ``k_i = W_k h_i + b``; the query ``q`` is a
+    learned vector (``d_query=None``), or is projected from a query vector of width ``d_query``
+    given per input (``q = W_q query``), such as the final state of an LSTM over the same sentence:
+    the notes' attention pooling (C8c), in place of max pooling. ``score`` says how a key meets the
+    query:
 
-    attend(features (batch, seq_len, d_features), mask (batch, seq_len) bool or None,
-    query (batch, d_query) or None) -> ``(output (batch, d_features), weights (batch, seq_len))``.
+    - ``"scaled-dot"``: ``score_i = k_i . q / sqrt(d_attention)``;
+    - ``"tanh"``: ``score_i = tanh(k_i) . q``, Yang et al. (2016)'s word and sentence attention
+      (their eq. 5-7: ``u_i = tanh(W h_i + b)``, ``alpha_i = softmax(u_i . u_w)``).
+
+    ``weights = softmax over positions``, ``output = sum_i weights_i h_i``.
+
+    attend(features (..., seq_len, d_features), mask (..., seq_len) bool or None, query (batch,
+    d_query) or None) -> ``(output (..., d_features), weights (..., seq_len))``. A row whose
+    positions are all masked pools to zeros. With ``d_query``, features are (batch, seq_len,
+    d_features).
     """
 
-    def __init__(self, d_features: int, d_query: int | None = None, d_attention: int | None = None):
+    SCORES = ("scaled-dot", "tanh")
+
+    def __init__(self, d_features: int, d_query: int | None = None, d_attention: int | None = None,
+                 score: str = "scaled-dot"):
         super().__init__()
+        require_positive_int("d_features", d_features)
+        self.score = require_one_of("score", score, self.SCORES)
         d_attention = d_attention or d_features
         self.d_features, self.d_query, self.d_attention = d_features, d_query, d_attention
         self.key_proj = nn.Linear(d_features, d_attention)
@@ -108,31 +122,36 @@ class AttentionPooling(nn.Module):
             self.query_proj = nn.Linear(d_query, d_attention)
 
     def _query(self, features: torch.Tensor, query: torch.Tensor | None) -> torch.Tensor:
-        """The query, (batch, 1, d_attention)."""
+        """The query, (..., 1, d_attention)."""
         if self.d_query is None:
             if query is not None:
                 raise ValueError("this AttentionPooling learns its own query (d_query=None); pass query=None")
-            return self.query.expand(features.shape[0], 1, self.d_attention)
-        require_tensor("query", query, f"(batch, d_query={self.d_query})", dim=2)
-        if query.shape[-1] != self.d_query:
-            raise ValueError(f"query has shape {shape_of(query)} but must have shape (batch, d_query={self.d_query})")
+            return self.query.expand(*features.shape[:-2], 1, self.d_attention)
+        expected = f"(batch, d_query={self.d_query})"
+        require_tensor("query", query, expected, dim=2)
+        require_shape("query", query, (None, self.d_query), expected)
+        require_shape("features", features, (None, None, self.d_features),
+                      f"(batch, seq_len, d_features={self.d_features}) with a query")
         require_same_batch(features=features, query=query)
         return self.query_proj(query).unsqueeze(1)
 
     def attend(self, features: torch.Tensor, mask: torch.Tensor | None = None,
                query: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(output (batch, d_features), weights (batch, seq_len))``, computed afresh."""
-        require_tensor("features", features, f"(batch, seq_len, d_features={self.d_features})", dim=3)
-        if features.shape[-1] != self.d_features:
-            raise ValueError(f"features has shape {shape_of(features)} but must have shape "
-                             f"(batch, seq_len, d_features={self.d_features})")
-        keep = _check_features(features, mask).squeeze(-1)
-        keys = self.key_proj(features)                                        # (batch, seq_len, d_attention)
-        output, weights = scaled_dot_product_attention(self._query(features, query), keys, features,
-                                                       keep.unsqueeze(1))
-        return output.squeeze(1), weights.squeeze(1)
+        """``(output (..., d_features), weights (..., seq_len))``, computed afresh."""
+        expected = f"(..., seq_len, d_features={self.d_features})"
+        require_tensor("features", features, expected, min_dim=2)
+        require_shape("features", features, (..., self.d_features), expected)
+        keep = None if mask is None else require_mask("mask", mask, features.shape[:-1], "(..., seq_len)")
+        keys = self.key_proj(features)                                        # (..., seq_len, d_attention)
+        if self.score == "tanh":
+            keys = torch.tanh(keys)
+        scores = self._query(features, query) @ keys.transpose(-2, -1)        # (..., 1, seq_len)
+        if self.score == "scaled-dot":
+            scores = scores / math.sqrt(self.d_attention)
+        output, weights = softmax_average(scores, features, None if keep is None else keep.unsqueeze(-2))
+        return output.squeeze(-2), weights.squeeze(-2)
 
     def forward(self, features: torch.Tensor, mask: torch.Tensor | None = None,
                 query: torch.Tensor | None = None) -> torch.Tensor:
-        """features: (batch, seq_len, d_features) -> pooled (batch, d_features)."""
+        """features: (..., seq_len, d_features) -> pooled (..., d_features)."""
         return self.attend(features, mask, query)[0]

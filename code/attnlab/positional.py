@@ -10,6 +10,8 @@ import math
 import torch
 from torch import nn
 
+from .checks import require_vectors
+
 __all__ = ["sinusoidal_encoding", "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding"]
 
 
@@ -33,18 +35,20 @@ class _PositionalBase(nn.Module):
     max_positions: int
     d_model: int
 
-    def _positions(self, n: int) -> torch.Tensor:
+    def _table(self) -> torch.Tensor:
         raise NotImplementedError
+
+    def at(self, offset: int, n: int) -> torch.Tensor:
+        """The vectors of positions offset .. offset + n - 1: (n, d_model)."""
+        if offset + n > self.max_positions:
+            raise ValueError(f"positions {offset}..{offset + n - 1} lie beyond this encoding's "
+                             f"max_positions={self.max_positions}")
+        return self._table()[offset:offset + n]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (batch, n, d_model) -> x + the encoding of positions 0..n-1."""
-        if not torch.is_tensor(x) or x.dim() != 3 or x.shape[-1] != self.d_model:
-            shape = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-            raise ValueError(f"x has shape {shape} but must have shape (batch, n, d_model={self.d_model})")
-        if x.shape[1] > self.max_positions:
-            raise ValueError(f"x has {x.shape[1]} positions but this encoding was built for at most "
-                             f"max_positions={self.max_positions}")
-        return x + self._positions(x.shape[1]).to(x.dtype)
+        require_vectors("x", x, self.d_model)
+        return x + self.at(0, x.shape[1]).to(x.dtype)
 
 
 class SinusoidalPositionalEncoding(_PositionalBase):
@@ -55,8 +59,8 @@ class SinusoidalPositionalEncoding(_PositionalBase):
         self.max_positions, self.d_model = max_positions, d_model
         self.register_buffer("encoding", sinusoidal_encoding(max_positions, d_model), persistent=False)
 
-    def _positions(self, n: int) -> torch.Tensor:
-        return self.encoding[:n]
+    def _table(self) -> torch.Tensor:
+        return self.encoding
 
 
 class LearnedPositionalEmbedding(_PositionalBase):
@@ -68,5 +72,5 @@ class LearnedPositionalEmbedding(_PositionalBase):
         self.embedding = nn.Embedding(max_positions, d_model)
         nn.init.normal_(self.embedding.weight, std=0.02)
 
-    def _positions(self, n: int) -> torch.Tensor:
-        return self.embedding.weight[:n]
+    def _table(self) -> torch.Tensor:
+        return self.embedding.weight

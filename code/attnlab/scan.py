@@ -22,7 +22,7 @@ import math
 
 import torch
 
-from .checks import require_positive_int, require_tensor, shape_of
+from .checks import require_positive_int, require_shape, require_tensor, shape_of
 
 __all__ = ["combine", "linear_recurrence", "associative_scan", "scan_depth"]
 
@@ -34,8 +34,7 @@ def _check(a, b, h0):
         raise ValueError(f"a has shape {shape_of(a)} and b has shape {shape_of(b)}; they must be equal (..., n, d)")
     if h0 is not None:
         require_tensor("h0", h0, "(..., d)", min_dim=1)
-        if h0.shape[-1] != a.shape[-1]:
-            raise ValueError(f"h0 has shape {shape_of(h0)} but must have shape (..., d={a.shape[-1]})")
+        require_shape("h0", h0, (..., a.shape[-1]), f"(..., d={a.shape[-1]})")
 
 
 def combine(first: tuple[torch.Tensor, torch.Tensor], second: tuple[torch.Tensor, torch.Tensor]

@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .checks import require_shape, require_tensor
+
 __all__ = ["ScoreFunction", "DotScore", "ScaledDotScore", "GeneralScore", "CosineScore", "AdditiveScore",
            "MLPScore", "DistanceScore", "score_function", "SCORE_FUNCTIONS"]
 
@@ -37,12 +39,8 @@ class ScoreFunction(nn.Module):
         """query: (..., n_queries, d_query); key: (..., n_keys, d_key) -> (..., n_queries, n_keys)."""
         for name, x, n, d in (("query", query, "n_queries", self.d_query), ("key", key, "n_keys", self.d_key)):
             expected = f"(..., {n}, {name.replace('query', 'd_query').replace('key', 'd_key')}={d})"
-            if not torch.is_tensor(x):
-                raise TypeError(f"{name} must be a torch.Tensor of shape {expected}, got {type(x).__name__}")
-            if not x.is_floating_point():
-                raise TypeError(f"{name} must be a floating-point tensor of shape {expected}, got dtype {x.dtype}")
-            if x.dim() < 2 or x.shape[-1] != d:
-                raise ValueError(f"{name} has shape {tuple(x.shape)} but must have shape {expected}")
+            require_tensor(name, x, expected, min_dim=2)
+            require_shape(name, x, (..., d), expected)
         try:
             torch.broadcast_shapes(query.shape[:-2], key.shape[:-2])
         except RuntimeError:

@@ -17,6 +17,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .attention import masked_softmax
+from .checks import require_shape, require_tensor
 from .viz import CMAP
 
 __all__ = ["patch_colours", "spotlight", "attend_colour", "effective_number", "share_inside", "upsample",
@@ -39,8 +40,7 @@ def patch_colours(image, patch_size: int) -> torch.Tensor:
     rows = height // patch_size, cols = width // patch_size (the remainder is cropped).
     """
     image = np.asarray(image)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"image must have shape (height, width, 3), got {image.shape}")
+    require_shape("image", image, (None, None, 3), "(height, width, 3)")
     if not isinstance(patch_size, int) or not 1 <= patch_size <= min(image.shape[:2]):
         raise ValueError(f"patch_size must be an int between 1 and {min(image.shape[:2])}, got {patch_size!r}")
     scale = 255.0 if image.dtype == np.uint8 else 1.0
@@ -56,12 +56,10 @@ def spotlight(colours: torch.Tensor, query, temperature: float = 0.01) -> torch.
     colours: (rows, cols, 3) patch colours (the keys); query: (3,) a colour in [0, 1];
     scores = -||colour - query||^2 / temperature. Returns weights (rows, cols), summing to 1.
     """
-    if not torch.is_tensor(colours) or colours.dim() != 3 or colours.shape[-1] != 3:
-        raise ValueError(f"colours must be a tensor of shape (rows, cols, 3), got "
-                         f"{tuple(colours.shape) if torch.is_tensor(colours) else type(colours).__name__}")
+    require_tensor("colours", colours, "(rows, cols, 3)", dim=3)
+    require_shape("colours", colours, (None, None, 3), "(rows, cols, 3)")
     query = torch.as_tensor(query, dtype=colours.dtype)
-    if query.shape != (3,):
-        raise ValueError(f"query must be a colour of shape (3,), got shape {tuple(query.shape)}")
+    require_shape("query", query, (3,), "(3,), a colour")
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
     scores = -((colours - query) ** 2).sum(dim=-1) / temperature          # (rows, cols)
@@ -73,11 +71,10 @@ def attend_colour(colours: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
 
     colours: (rows, cols, 3); weights: (rows, cols), e.g. from :func:`spotlight`; returns (3,).
     """
-    if not torch.is_tensor(weights) or not torch.is_tensor(colours) or colours.dim() != 3 \
-            or weights.shape != colours.shape[:2]:
-        got = tuple(getattr(weights, "shape", ()))
-        raise ValueError(f"weights must be a tensor of shape (rows, cols), the grid of colours (rows, cols, 3); "
-                         f"got weights {got} and colours {tuple(getattr(colours, 'shape', ()))}")
+    require_tensor("colours", colours, "(rows, cols, 3)", dim=3)
+    require_tensor("weights", weights, "(rows, cols)")
+    require_shape("weights", weights, tuple(colours.shape[:2]), "(rows, cols)",
+                  hint=f"the grid of colours {tuple(colours.shape)}")
     return (weights.unsqueeze(-1) * colours).sum(dim=(0, 1))
 
 
@@ -100,9 +97,7 @@ def share_inside(weights: torch.Tensor, region: tuple[int, int, int, int]) -> fl
 
     weights: (rows, cols); region in patch units, e.g. ``ASTRONAUT_REGIONS["face"]``.
     """
-    if not torch.is_tensor(weights) or weights.dim() != 2:
-        raise ValueError(f"weights must be a tensor of shape (rows, cols), "
-                         f"got {tuple(getattr(weights, 'shape', ()))}")
+    require_tensor("weights", weights, "(rows, cols)", dim=2)
     row0, row1, col0, col1 = region
     if not (0 <= row0 <= row1 < weights.shape[0] and 0 <= col0 <= col1 < weights.shape[1]):
         raise ValueError(f"region (row0, row1, col0, col1) = {region} must lie inside the "

@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .checks import require_shape
+
 __all__ = ["use_house_style", "heatmap", "CMAP", "COLORS"]
 
 CMAP = "viridis"  # perceptually uniform, readable in grey and by colour-blind readers
@@ -40,8 +42,7 @@ def _as_2d_array(weights) -> np.ndarray:
     if isinstance(weights, torch.Tensor):
         weights = weights.detach().cpu().numpy()
     array = np.asarray(weights, dtype=float)
-    if array.ndim != 2:
-        raise ValueError(f"weights must have shape (n_queries, n_keys), got shape {array.shape}")
+    require_shape("weights", torch.as_tensor(array), (None, None), "(n_queries, n_keys)")
     return array
 
 

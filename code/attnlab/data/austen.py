@@ -1,11 +1,18 @@
-"""Paragraphs of Jane Austen's six novels, labelled by novel (chapter 4, "Hierarchical attention").
+"""Jane Austen's six novels (chapters 4 and 7).
 
 The committed file ``data/austen-paragraphs.jsonl.xz`` (made by ``data/make_austen.py`` from
 Debian's r-cran-janeaustenr; public-domain texts) holds 600 paragraphs per novel, each split into
-sentences of lowercased words. :func:`load_austen` turns them into padded token tensors::
+sentences of lowercased words. Two views of it:
 
-    tokens: (n_paragraphs, max_sentences, max_words) int64, 0 = padding, 1 = unknown word
-    labels: (n_paragraphs,) int64, the index of the novel in ``NOVELS``
+- :func:`load_austen`: paragraphs labelled by novel, as padded token tensors (chapter 4,
+  "Hierarchical attention")::
+
+      tokens: (n_paragraphs, max_sentences, max_words) int64, 0 = padding, 1 = unknown word
+      labels: (n_paragraphs,) int64, the index of the novel in ``NOVELS``
+
+- :func:`load_austen_characters`: one stream of characters for next-token prediction
+  (chapter 7); paragraphs are joined with a newline, and the vocabulary is the set of
+  characters seen (about 40).
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import torch
 from ..paths import data_file
 from ..seeding import make_generator
 
-__all__ = ["NOVELS", "TITLES", "CHARACTER_NAMES", "AustenData", "read_paragraphs", "load_austen"]
+__all__ = ["NOVELS", "TITLES", "CHARACTER_NAMES", "AustenData", "read_paragraphs", "load_austen",
+           "AustenCharacters", "load_austen_characters"]
 
 NOVELS = ("sensesensibility", "prideprejudice", "mansfieldpark", "emma", "northangerabbey", "persuasion")
 TITLES = ("Sense and Sensibility", "Pride and Prejudice", "Mansfield Park", "Emma", "Northanger Abbey",
@@ -90,3 +98,30 @@ def load_austen(max_sentences: int = 8, max_words: int = 24, vocab_size: int = 4
 
     return AustenData(tensors(train_rows), tensors(test_rows), vocab,
                       [s for _, s in train_rows], [s for _, s in test_rows])
+
+
+class AustenCharacters:
+    """``train`` and ``test`` 1-d long tensors of character ids and the vocabulary ``chars``."""
+
+    def __init__(self, train: torch.Tensor, test: torch.Tensor, chars: list[str]):
+        self.train, self.test, self.chars = train, test, chars
+
+    def decode(self, ids) -> str:
+        return "".join(self.chars[i] for i in (ids.tolist() if torch.is_tensor(ids) else ids))
+
+    def encode(self, text: str) -> torch.Tensor:
+        index = {c: i for i, c in enumerate(self.chars)}
+        return torch.tensor([index[c] for c in text], dtype=torch.long)
+
+
+def load_austen_characters(n_train: int = 200_000, n_test: int = 20_000) -> AustenCharacters:
+    """The first ``n_train`` characters of the paragraphs of every novel but the last (Persuasion),
+    and the first ``n_test`` characters of Persuasion as held-out text (another novel: no leak)."""
+    paragraphs = read_paragraphs()
+    train_text = "\n".join(" ".join(" ".join(s) for s in sents) for novel, sents in paragraphs if novel != 5)
+    test_text = "\n".join(" ".join(" ".join(s) for s in sents) for novel, sents in paragraphs if novel == 5)
+    train_text, test_text = train_text[:n_train], test_text[:n_test]
+    chars = sorted(set(train_text) | set(test_text))
+    index = {c: i for i, c in enumerate(chars)}
+    encode = lambda text: torch.tensor([index[c] for c in text], dtype=torch.long)  # noqa: E731
+    return AustenCharacters(encode(train_text), encode(test_text), chars)

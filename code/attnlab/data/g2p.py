@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 import torch
@@ -36,7 +37,7 @@ import torch
 from ..seeding import numpy_rng
 
 __all__ = ["PAD", "BOS", "EOS", "BOUNDARY", "PHONEMES", "Vocabulary", "LETTERS", "PHONEME_VOCABULARY",
-           "G2PData", "load_lexicon", "split_words", "make_g2p", "phoneme_vocabulary"]
+           "G2PData", "load_lexicon", "split_words", "make_g2p", "phoneme_vocabulary", "G2PTask", "make_g2p_task"]
 
 PAD, BOS, EOS, BOUNDARY = "<pad>", "<bos>", "<eos>", "_"
 SPECIALS = (PAD, BOS, EOS, BOUNDARY)
@@ -200,3 +201,25 @@ def make_g2p(words, n_phrases: int, *, min_length: int = 5, max_length: int = 50
         targets.append(target_vocabulary.encode(phones + [EOS]))
         phrases.append(tuple(phrase))
     return G2PData(_pad(sources), _pad(targets), phrases, LETTERS, target_vocabulary)
+
+
+class G2PTask(NamedTuple):
+    """The grapheme-to-phoneme data of chapter 6's notebooks: the lexicon, its split by word,
+    20,000 training phrases, 200 long validation phrases (35-50 letters) and 400 test phrases
+    (5-50 letters)."""
+    lexicon: dict
+    split: dict
+    train: G2PData
+    val: G2PData
+    test: G2PData
+
+
+def make_g2p_task(*, n_train: int = 20_000, n_val: int = 200, n_test: int = 400) -> G2PTask:
+    """The chapter's data, the same in every notebook that calls it: the split uses seed 0, the
+    phrases seeds 1 (train), 2 (validation, long phrases only) and 3 (test), all shifted by
+    ``ATTNLAB_SEED``."""
+    lexicon = load_lexicon()
+    split = split_words(lexicon, seed=0)
+    return G2PTask(lexicon, split, make_g2p(split["train"], n_train, lexicon=lexicon, seed=1),
+                   make_g2p(split["val"], n_val, min_length=35, lexicon=lexicon, seed=2),
+                   make_g2p(split["test"], n_test, lexicon=lexicon, seed=3))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from ..checks import require_positive_int, require_shape, require_tensor
 from ..seeding import make_generator
 
 __all__ = ["make_pointing", "random_rotation"]
@@ -32,11 +33,10 @@ def make_pointing(n_samples: int, n_keys: int = 10, d: int = 16, rotation: torch
     ``generator`` when given (successive calls continue its stream), otherwise from a fresh
     generator seeded with ``seed`` (shifted by ``ATTNLAB_SEED``)."""
     for name, value in (("n_samples", n_samples), ("n_keys", n_keys), ("d", d)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if rotation is not None and (not torch.is_tensor(rotation) or tuple(rotation.shape) != (d, d)):
-        shape = tuple(rotation.shape) if torch.is_tensor(rotation) else type(rotation).__name__
-        raise ValueError(f"rotation must be a tensor of shape (d, d) = ({d}, {d}) or None, got {shape}")
+        require_positive_int(name, value)
+    if rotation is not None:
+        require_tensor("rotation", rotation, "(d, d) or None", dim=2)
+        require_shape("rotation", rotation, (d, d), "(d, d) or None")
     if noise < 0:
         raise ValueError(f"noise must be non-negative, got {noise}")
     generator = make_generator(seed) if generator is None else generator

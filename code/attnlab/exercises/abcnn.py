@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise
+from .core import Incorrect, as_tensor, call, exercise, function_exercise
 
 
 def _hidden_pair() -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,8 +47,8 @@ def _(answer):
     if not raw.requires_grad:
         raise Incorrect("Your scores carry no gradient: compute them with torch operations on a and b "
                         "(no .detach(), .item() or NumPy), so that a network can learn through them.")
-    raw.sum().backward()
-    for name, grad in (("a", a_in.grad), ("b", b_in.grad)):
+    gradients = torch.autograd.grad(raw.sum(), (a_in, b_in), allow_unused=True)
+    for name, grad in zip("ab", gradients):
         if grad is None or not torch.isfinite(grad).all():
             raise Incorrect(f"The values are right, but the gradient with respect to {name} is NaN or "
                             f"infinite where a_i = b_j (position 1 of a equals position 2 of b). The "
@@ -62,36 +62,28 @@ def _hidden_attention() -> torch.Tensor:
     return torch.rand(3, 5, 7, generator=g, dtype=torch.float64)      # (batch, len_a=5, len_b=7)
 
 
-@exercise("5.3-pooling-weights", "ABCNN-2's pooling weights: row sums and column sums")
-def _(answer):
-    attention = _hidden_attention()
-    result = call(answer, attention.clone(), name="pooling_weights")
-    if result is None:
-        raise Incorrect("pooling_weights returned None. Replace the `...` of the starter cell with your "
-                        "code, and end the function with `return weights_a, weights_b`.")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Incorrect("pooling_weights should return two tensors: (weights_a, weights_b).")
-    raw_a, raw_b = result
-    if torch.is_tensor(raw_a) and torch.is_tensor(raw_b) and raw_a.shape == (3, 7) and raw_b.shape == (3, 5):
-        raise Incorrect("weights_a has one weight per position of sentence b (7) and weights_b one per "
-                        "position of a (5): you swapped them. Sentence a's positions are the ROWS of "
-                        "the attention matrix, so a's weights are the row sums (sum over dim=2). With "
-                        "both sentences padded to one length the swap raises no error at all, which "
-                        "is how it survives in public code.")
-    weights_a = as_tensor(raw_a, "weights_a", shape=(3, 5))
-    weights_b = as_tensor(raw_b, "weights_b", shape=(3, 7))
-    rows, columns = attention.sum(dim=2), attention.sum(dim=1)
-    if torch.allclose(weights_a, rows / rows.sum(-1, keepdim=True), atol=1e-6) or \
-            torch.allclose(weights_a, torch.softmax(rows, -1), atol=1e-6):
-        raise Incorrect("You normalised the row sums. ABCNN-2 uses the sums themselves: a position that "
-                        "matches many positions of the other sentence weighs more in absolute terms.")
-    if torch.allclose(weights_a, attention.amax(dim=2), atol=1e-6):
-        raise Incorrect("That is the row maximum; ABCNN-2 uses the row sum.")
-    if torch.allclose(weights_a, attention.mean(dim=2), atol=1e-6):
-        raise Incorrect("That is the row mean; ABCNN-2 uses the row sum (the mean divides by len_b).")
-    if not torch.allclose(weights_a, rows, atol=1e-6):
-        raise Incorrect("weights_a should be the row sums of the attention matrix: attention.sum(dim=2).")
-    if not torch.allclose(weights_b, columns, atol=1e-6):
-        raise Incorrect("weights_a is right; weights_b should be the column sums: attention.sum(dim=1).")
-    return ("Sentence a's position i weighs Σ_j A[i, j], sentence b's position j weighs Σ_i A[i, j]; "
-            "on sentences of different lengths the shapes alone catch a swap.")
+def _sums(attention):
+    return attention.sum(dim=2), attention.sum(dim=1)
+
+
+_NOT_NORMALISED = ("You normalised the row sums. ABCNN-2 uses the sums themselves: a position that matches many "
+                   "positions of the other sentence weighs more in absolute terms.")
+
+function_exercise(
+    "5.3-pooling-weights", "ABCNN-2's pooling weights: row sums and column sums", name="pooling_weights",
+    cases=[(_hidden_attention(),)], reference=_sums, atol=1e-6,
+    describe=lambda attention: "pooling_weights(attention)", parts=("weights_a", "weights_b"),
+    mistakes={lambda attention: _sums(attention)[::-1]: "weights_a has one weight per position of sentence b (7) "
+              "and weights_b one per position of a (5): you swapped them. Sentence a's positions are the ROWS of "
+              "the attention matrix, so a's weights are the row sums (sum over dim=2). With both sentences padded "
+              "to one length the swap raises no error at all, which is how it survives in public code.",
+              lambda attention: (_sums(attention)[0] / _sums(attention)[0].sum(-1, keepdim=True), None):
+              _NOT_NORMALISED,
+              lambda attention: (torch.softmax(_sums(attention)[0], -1), None): _NOT_NORMALISED,
+              lambda attention: (attention.amax(dim=2), None): "That is the row maximum; ABCNN-2 uses the row sum.",
+              lambda attention: (attention.mean(dim=2), None): "That is the row mean; ABCNN-2 uses the row sum (the "
+              "mean divides by len_b)."},
+    hint="weights_a holds the row sums of the attention matrix, attention.sum(dim=2), and weights_b the column "
+         "sums, attention.sum(dim=1).",
+    praise="Sentence a's position i weighs Σ_j A[i, j], sentence b's position j weighs Σ_i A[i, j]; on sentences "
+           "of different lengths the shapes alone catch a swap.")

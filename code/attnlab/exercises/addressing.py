@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..kernel_regression import nadaraya_watson
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import choice_exercise, function_exercise
 
 _generator = torch.Generator().manual_seed(31)
 _KEY_X = torch.sort(torch.rand(12, generator=_generator, dtype=torch.float64) * 4).values
@@ -13,39 +13,33 @@ _VALUES = torch.sin(_KEY_X) + 0.3 * torch.randn(12, generator=_generator, dtype=
 _QUERY_X = torch.tensor([0.3, 1.1, 2.0, 2.7, 3.9], dtype=torch.float64)
 
 
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return torch.allclose(a, b, atol=1e-5, rtol=1e-5)
+def _predict(query_x, key_x, values, bandwidth, kernel=lambda d, h: -d ** 2 / (2 * h ** 2)):
+    """The estimator with another kernel (score of distance d at bandwidth h): a learner's slip."""
+    return torch.softmax(kernel(query_x[:, None] - key_x[None, :], bandwidth), dim=1) @ values
 
 
-@exercise("3.1-nadaraya-watson", "The Nadaraya–Watson estimator")
-def _(answer):
-    for bandwidth in (0.3, 0.8):
-        expected, weights = nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth)
-        result = as_tensor(call(answer, _QUERY_X.clone(), _KEY_X.clone(), _VALUES.clone(), bandwidth),
-                           "your prediction", shape=(len(_QUERY_X),))
-        if _close(result, expected):
-            continue
-        distance = _QUERY_X[:, None] - _KEY_X[None, :]
-        if _close(result, nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth / 2 ** 0.5)[0]):
-            raise Incorrect("your scores are -(x - x_i)² / h²: the Gaussian kernel divides by 2h², not h².")
-        if _close(result, nadaraya_watson(_QUERY_X, _KEY_X, _VALUES, bandwidth ** 0.5)[0]):
-            raise Incorrect("you divided by 2h instead of 2h²: square the bandwidth too.")
-        if _close(result, torch.softmax((distance ** 2) / (2 * bandwidth ** 2), dim=1) @ _VALUES):
-            raise Incorrect("the scores need a minus sign: near points must score *higher*, so the score is "
-                            "-(x - x_i)² / 2h².")
-        if _close(result, torch.softmax(-distance.abs() / (2 * bandwidth ** 2), dim=1) @ _VALUES):
-            raise Incorrect("you used the distance |x - x_i|; the Gaussian kernel uses its square.")
-        if _close(result, torch.exp(-distance ** 2 / (2 * bandwidth ** 2)) @ _VALUES):
-            raise Incorrect("the kernel values are not normalised: divide by their sum over the training "
-                            "points (a softmax does both steps at once).")
-        if _close(result, _VALUES[weights.argmax(dim=1)]):
-            raise Incorrect("you returned the target of the nearest point (a hard read); the estimator "
-                            "averages all targets under the weights.")
-        expect_close(result, expected, "your prediction",
-                     hint="scores = -(query_x[:, None] - key_x[None, :])**2 / (2 * bandwidth**2), "
-                          "weights = softmax over the keys, prediction = weights @ values.")
-    return ("Scores from the distance, a softmax over the keys, a weighted average of the values: the "
-            "same three steps as a key-value memory.")
+function_exercise(
+    "3.1-nadaraya-watson", "The Nadaraya–Watson estimator", name="my_nadaraya_watson",
+    cases=[(_QUERY_X, _KEY_X, _VALUES, h) for h in (0.3, 0.8)],
+    reference=lambda *case: nadaraya_watson(*case)[0], atol=1e-5, rtol=1e-5,
+    describe=lambda *case: f"my_nadaraya_watson(query_x, key_x, values, bandwidth={case[-1]})",
+    mistakes={
+        lambda *case: _predict(*case, kernel=lambda d, h: -d ** 2 / h ** 2): "your scores are -(x - x_i)² / h²: "
+        "the Gaussian kernel divides by 2h², not h².",
+        lambda *case: _predict(*case, kernel=lambda d, h: -d ** 2 / (2 * h)): "you divided by 2h instead of 2h²: "
+        "square the bandwidth too.",
+        lambda *case: _predict(*case, kernel=lambda d, h: d ** 2 / (2 * h ** 2)): "the scores need a minus sign: "
+        "near points must score *higher*, so the score is -(x - x_i)² / 2h².",
+        lambda *case: _predict(*case, kernel=lambda d, h: -d.abs() / (2 * h ** 2)): "you used the distance "
+        "|x - x_i|; the Gaussian kernel uses its square.",
+        lambda q, k, v, h: torch.exp(-(q[:, None] - k[None, :]) ** 2 / (2 * h ** 2)) @ v: "the kernel values are "
+        "not normalised: divide by their sum over the training points (a softmax does both steps at once).",
+        lambda q, k, v, h: v[nadaraya_watson(q, k, v, h)[1].argmax(dim=1)]: "you returned the target of the "
+        "nearest point (a hard read); the estimator averages all targets under the weights."},
+    hint="scores = -(query_x[:, None] - key_x[None, :])**2 / (2 * bandwidth**2), weights = softmax over the "
+         "keys, prediction = weights @ values.",
+    praise="Scores from the distance, a softmax over the keys, a weighted average of the values: the same "
+           "three steps as a key-value memory.")
 
 
 choice_exercise(

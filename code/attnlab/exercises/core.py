@@ -1,18 +1,23 @@
 """The exercise checker: a registry of exercises and :func:`check`.
 
-A chapter registers its exercises in its own module (``attnlab/exercises/<chapter>.py``)::
+Each notebook declares its exercises in its own module (``attnlab/exercises/<notebook>.py``),
+as data wherever it can:
 
-    @exercise("1.weighted-average", "The attention output for one query")
-    def _(answer):
-        output = as_tensor(answer, "your output", shape=(3,))
-        expect_close(output, torch.tensor([...]), "your output",
-                     hint="Did you weight the values, not the keys?")
-        return "The output is a convex combination of the values."
+- :func:`function_exercise`: the learner writes a function; it is called on hidden inputs and
+  compared with a reference, and each typical mistake, given as a function that computes the
+  wrong result, gets its own message::
 
-A checker raises :class:`Incorrect` with a kind, specific message when the answer is wrong;
-whatever it returns is added to the success message. :func:`check` never lets an exception
-escape from the learner's answer: ``None``, a wrong type, a wrong shape, NaN, or a function
-that raises all become a message.
+      function_exercise("1.1-weighted-average", "Attention for one query", name="attend",
+                        cases=[(QUERY, KEYS, VALUES)], reference=attend_reference,
+                        mistakes={unscaled: "You forgot to divide the scores by sqrt(d_k)."},
+                        hint="scores, softmax, weighted average", praise="...")
+
+- :func:`number_exercise` and :func:`choice_exercise`: predict a number, or pick an option.
+
+A checker that needs more than a declaration says (an ``@exercise`` function) raises
+:class:`Incorrect` with a kind, specific message. :func:`check` never lets an exception escape
+in front of the learner: ``None``, a wrong type, a wrong shape, NaN, or a function that raises
+all become a message. :func:`verdict` is the same without that safety net, for the tests.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-__all__ = ["Incorrect", "exercise", "number_exercise", "choice_exercise", "declared", "check", "verdict", "ids",
-           "as_tensor", "as_number", "as_choice", "call", "expect_close"]
+__all__ = ["Incorrect", "exercise", "function_exercise", "number_exercise", "choice_exercise", "declared",
+           "check", "verdict", "ids", "as_tensor", "as_number", "as_choice", "call", "expect_close"]
 
 
 class Incorrect(Exception):
@@ -44,8 +49,9 @@ _REGISTRY: dict[str, Exercise] = {}
 
 @dataclass(frozen=True)
 class Declared:
-    """A "number" or "choice" exercise declared as data: the answer, what counts as right, the
-    known wrong answers with their messages. ``options`` is None for a number."""
+    """An exercise declared as data: the right answer (for a function exercise, the reference
+    function), and the known wrong answers (values, options, or functions) with their messages.
+    ``options`` is None except for a choice."""
     id: str
     answer: Any
     tolerance: float
@@ -53,6 +59,7 @@ class Declared:
     options: tuple[str, ...] | None
     praise: str
     hint: str
+    kind: str = "number"
 
 
 _DECLARED: dict[str, Declared] = {}
@@ -98,7 +105,7 @@ def choice_exercise(exercise_id: str, title: str, *, options: list[str], answer:
     if answer not in options or set(wrong) != set(options) - {answer}:
         raise ValueError(f"{exercise_id}: the answer must be one of the options and every other option "
                          f"needs a message in `wrong`")
-    declared = Declared(exercise_id, answer, 0.0, dict(wrong), tuple(options), praise, "")
+    declared = Declared(exercise_id, answer, 0.0, dict(wrong), tuple(options), praise, "", kind="choice")
 
     def checker(given):
         choice = as_choice(given, "your answer", list(declared.options))
@@ -109,6 +116,147 @@ def choice_exercise(exercise_id: str, title: str, *, options: list[str], answer:
     exercise(exercise_id, title)(checker)
     _DECLARED[exercise_id] = declared
     return declared
+
+
+def function_exercise(exercise_id: str, title: str, *, name: str, cases: list[tuple],
+                      reference: Callable, praise: str, hint: str, mistakes: dict[Callable, str] | None = None,
+                      shape_messages: dict[tuple, str] | None = None, describe: Callable[..., str] | None = None,
+                      parts: tuple[str, ...] | None = None, atol: float = 1e-4, rtol: float = 1e-4) -> Declared:
+    """Register an exercise whose answer is a function, checked on hidden inputs.
+
+    For each input tuple of ``cases`` the learner's function and ``reference`` are called with
+    copies of the inputs; their results (a tensor, a number, a bool mask, or a tuple of these)
+    must agree, to ``atol``/``rtol`` for numbers and exactly for bool tensors. Otherwise the
+    first of ``mistakes`` (a function computing a typical wrong result, of any shape -> its
+    message; None in a tuple result matches anything) whose result the answer matches gives its
+    message; a result of the wrong shape gets
+    ``shape_messages[shape]`` if listed; any other wrong result gets how far off it is and
+    ``hint``. ``name`` is how the messages call the learner's function, e.g. "attend", and
+    ``describe(*case)``, if given, names the call in them, e.g. "head_rows(w, head=1) for d=8";
+    ``parts`` names the items of a tuple result, e.g. ("output", "weights"). Every message may
+    use ``{call}``, which becomes that name.
+    """
+    mistakes, shape_messages = dict(mistakes or {}), dict(shape_messages or {})
+    declared = Declared(exercise_id, reference, atol, mistakes, None, praise, hint, kind="function")
+
+    def checker(answer):
+        for case in cases:
+            label = describe(*case) if describe else name
+            result = f"the result of {label}" if parts is None else [f"the {p} {label} returned" for p in parts]
+            got = call(answer, *_copies(case), name=name)
+            expected = reference(*_copies(case))
+            try:
+                if _agree(_like(got, expected, result, shape_messages), expected, atol, rtol):
+                    continue
+            except Incorrect as wrong_form:
+                form = wrong_form
+            else:
+                form = None
+            for mistake, message in mistakes.items():
+                if _matches(got, mistake(*_copies(case)), atol, rtol):
+                    raise Incorrect(message.replace("{call}", label))
+            if form is not None:
+                raise form
+            raise Incorrect(_distance(_like(got, expected, "", {}), expected, result) + " "
+                            + hint.replace("{call}", label))
+        return praise
+
+    exercise(exercise_id, title)(checker)
+    _DECLARED[exercise_id] = declared
+    return declared
+
+
+def _matches(got: Any, mistake: Any, atol: float, rtol: float) -> bool:
+    """Whether the learner's raw result ``got`` is the typical wrong result ``mistake``; an item
+    of a tuple mistake that is None matches anything (a mistake in one part of the result)."""
+    if mistake is None:
+        return True
+    if isinstance(mistake, tuple):
+        return (isinstance(got, (tuple, list)) and len(got) == len(mistake)
+                and all(_matches(g, m, atol, rtol) for g, m in zip(got, mistake)))
+    if torch.is_tensor(mistake):
+        if not torch.is_tensor(got) or got.shape != mistake.shape:
+            return False
+        if mistake.dtype == torch.bool or got.dtype == torch.bool:
+            return got.dtype == mistake.dtype and torch.equal(got.cpu(), mistake.cpu())
+        got, mistake = got.detach().cpu().double(), mistake.detach().cpu().double()
+        return torch.allclose(got, mistake, atol=atol, rtol=rtol, equal_nan=True)  # a NaN can be the mistake
+    try:
+        return math.isclose(float(got), float(mistake), abs_tol=atol, rel_tol=rtol)
+    except (TypeError, ValueError):
+        return False
+
+
+def _copies(case: tuple) -> tuple:
+    """Fresh copies of a case's tensors (also inside lists and tuples): an answer that works in
+    place cannot change what the reference or the next mistake sees."""
+    def copy(x):
+        if torch.is_tensor(x):
+            return x.clone()
+        if isinstance(x, (list, tuple)):
+            return type(x)(copy(item) for item in x)
+        return x
+    return tuple(copy(x) for x in case)
+
+
+def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dict) -> Any:
+    """``result`` in the form of ``expected`` (a tensor, a number, or a tuple of them), or
+    :class:`Incorrect` saying what is wrong with it. ``name``: the result's, or (a tuple) its
+    items'."""
+    names = name if isinstance(name, list) else None
+    if names is not None and not isinstance(expected, tuple):
+        name = names[0]
+    if isinstance(expected, tuple):
+        names = names or [f"{name}[{i}]" for i in range(len(expected))]
+        name = "the result" if isinstance(name, list) else name
+        if result is None:
+            raise Incorrect(_none_message(name))
+        if not isinstance(result, (tuple, list)) or len(result) != len(expected):
+            raise Incorrect(f"{name} should be a tuple of {len(expected)} things, but it is a "
+                            f"{type(result).__name__}" + (f" of {len(result)}" if isinstance(result, (tuple, list))
+                                                          else "") + ".")
+        return tuple(_like(r, e, n, shape_messages) for r, e, n in zip(result, expected, names))
+    if not torch.is_tensor(expected):
+        return as_number(result, name)
+    shape = tuple(result.shape) if torch.is_tensor(result) else None
+    if shape is not None and shape != tuple(expected.shape) and shape in shape_messages:
+        raise Incorrect(shape_messages[shape])
+    if expected.dtype == torch.bool:
+        if result is None:
+            raise Incorrect(_none_message(name))
+        if not torch.is_tensor(result):
+            raise Incorrect(f"{name} should be a torch.Tensor, but it is a {type(result).__name__}.")
+        if tuple(result.shape) != tuple(expected.shape):
+            raise Incorrect(f"{name} has shape {shape}, but it should have shape {tuple(expected.shape)}.")
+        if result.dtype != torch.bool:
+            raise Incorrect(f"{name} has dtype {result.dtype}; a mask of the course is boolean (True = may "
+                            f"attend): build it with a comparison.")
+        return result.cpu()
+    return as_tensor(result, name, shape=tuple(expected.shape))
+
+
+def _agree(got: Any, expected: Any, atol: float, rtol: float) -> bool:
+    if isinstance(expected, tuple):
+        return all(_agree(g, e, atol, rtol) for g, e in zip(got, expected))
+    if not torch.is_tensor(expected):
+        return math.isclose(got, float(expected), abs_tol=atol, rel_tol=rtol)
+    if expected.dtype == torch.bool:
+        return torch.equal(got, expected.cpu())
+    return torch.allclose(got, expected.detach().cpu().double(), atol=atol, rtol=rtol)
+
+
+def _distance(got: Any, expected: Any, name: str | list[str]) -> str:
+    if isinstance(expected, tuple):
+        names = name if isinstance(name, list) else [f"{name}[{i}]" for i in range(len(expected))]
+        for g, e, n in zip(got, expected, names):
+            if not _agree(g, e, 1e-4, 1e-4):
+                return _distance(g, e, n)
+    if not torch.is_tensor(expected):
+        return f"{name} is {got:.6g}, but it should be {float(expected):.6g}."
+    if expected.dtype == torch.bool:
+        return f"{name} differs from the expected mask at {(got != expected.cpu()).sum().item()} entries."
+    worst = (got - expected.detach().cpu().double()).abs().max().item()
+    return f"{name} is off by up to {worst:.3g} from the expected values."
 
 
 def declared() -> dict[str, Declared]:

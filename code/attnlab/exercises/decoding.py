@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, _none_message, as_tensor, call, exercise, expect_close
+from .core import Incorrect, _none_message, as_tensor, call, exercise, expect_close, function_exercise
 
 _g = torch.Generator().manual_seed(64)
 _EOS = 2
@@ -108,3 +108,32 @@ def _(answer):
                         "total.reshape(-1) gives origin = i // vocabulary size, token = i % vocabulary size.")
     return ("Hypothesis 0's two best continuations both survive; the third hypothesis drops out, "
             "though its best token alone is likely.")
+
+
+def _length_penalty(lengths: torch.Tensor, alpha: float) -> torch.Tensor:
+    """GNMT's length penalty (Wu et al. 2016): ((5 + |Y|) / 6) ** alpha."""
+    return ((5 + lengths) / 6) ** alpha
+
+
+_FINISHED = [(torch.tensor([-6.4, -6.6, -6.6, -14.8, -6.9, -11.3], dtype=torch.float64),
+              torch.tensor([9.0, 12.0, 7.0, 29.0, 7.0, 23.0], dtype=torch.float64), 0.6),
+             (torch.tensor([-4.0, -6.5, -12.0], dtype=torch.float64),
+              torch.tensor([3.0, 9.0, 30.0], dtype=torch.float64), 1.0)]
+
+function_exercise(
+    "6.4-length-normalisation", "Transfer: length normalisation for beam search", name="best_hypothesis",
+    cases=_FINISHED, reference=lambda s, lengths, a: (s / _length_penalty(lengths, a)).argmax().item(),
+    atol=0.25, rtol=0.0, describe=lambda s, lengths, a: f"best_hypothesis(scores, lengths, alpha={a})",
+    mistakes={lambda s, lengths, a: s.argmax().item(): "for {call} you kept the raw total log-probability: it "
+              "favours the shortest hypothesis, since every token adds a negative log-probability.",
+              lambda s, lengths, a: (s / lengths).argmax().item(): "for {call} you divided by the length itself: "
+              "that is the mean log-probability per token, which over-corrects; the penalty is ((5 + length) / "
+              "6) ** alpha.",
+              lambda s, lengths, a: (s * _length_penalty(lengths, a)).argmax().item(): "for {call} you multiplied "
+              "by the penalty: that makes long hypotheses worse still. Divide the score by it.",
+              lambda s, lengths, a: (s / _length_penalty(lengths, a)).argmin().item(): "for {call} you took the "
+              "lowest normalised score: log-probabilities are negative, the best is the largest."},
+    hint="Divide each finished hypothesis's total log-probability by ((5 + length) / 6) ** alpha and take the "
+         "index of the largest.",
+    praise="With the penalty, a longer hypothesis is no longer ruled out by its length alone; alpha = 0 gives back "
+           "the raw ranking, and larger alphas favour length more.")

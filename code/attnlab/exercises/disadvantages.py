@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..attention import masked_softmax
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise
 
 _generator = torch.Generator().manual_seed(33)
 _SCORES = torch.randn(3, 12, generator=_generator, dtype=torch.float64) * 3     # (n_queries, n_keys)
@@ -81,23 +81,51 @@ _P = torch.softmax(torch.randn(6, 4, generator=_generator, dtype=torch.float64) 
 _Q = torch.softmax(torch.randn(6, 4, generator=_generator, dtype=torch.float64) * 2, dim=1)
 
 
-@exercise("3.3-total-variation", "The total variation distance between two predictions")
-def _(answer):
-    expected = 0.5 * (_P - _Q).abs().sum(dim=-1)
-    result = as_tensor(call(answer, _P.clone(), _Q.clone()), "your distances", shape=(6,))
-    if torch.allclose(result, 2 * expected):
-        raise Incorrect("your distances are twice too large: the total variation distance is *half* the "
-                        "sum of |p - q|, so that it lies between 0 and 1.")
-    if torch.allclose(result, (_P - _Q).abs().amax(dim=-1)):
-        raise Incorrect("you took the largest |p_i - q_i|; the total variation distance sums over all the "
-                        "classes (and halves the sum). The two agree only with two classes.")
-    if torch.allclose(result, (_P - _Q).sum(dim=-1), atol=1e-6) or torch.allclose(result, 0.5 * (_P - _Q).sum(dim=-1), atol=1e-6):
-        raise Incorrect("without the absolute value the differences cancel: both rows sum to 1, so "
-                        "sum(p - q) is always 0.")
-    if torch.allclose(result, 0.5 * ((_P - _Q) ** 2).sum(dim=-1)):
-        raise Incorrect("you squared the differences; the total variation distance uses their absolute values.")
-    expect_close(result, expected, "your distances", hint="Compute 0.5 * |p - q| summed over the last dimension.")
-    return "Half the L1 distance: 0 for the same prediction, 1 for predictions with disjoint support."
+def online_attention(scores: torch.Tensor, values: torch.Tensor, chunk: int, start: float = float("-inf")):
+    """Softmax attention read block by block with the online softmax, the running maximum starting at
+    ``start``: -inf is right; 0 (FlashAttention's issue 2082) or a finite stand-in for -inf
+    (FlashInfer's issue 4267) zero or NaN a row whose scores all lie far below it."""
+    n_queries, d_v = scores.shape[0], values.shape[1]
+    running_max = torch.full((n_queries,), start, dtype=scores.dtype)
+    normaliser, weighted = torch.zeros(n_queries, dtype=scores.dtype), torch.zeros(n_queries, d_v, dtype=scores.dtype)
+    for begin in range(0, scores.shape[1], chunk):
+        running_max, normaliser, weighted = _reference_step(running_max, normaliser, weighted,
+                                                            scores[:, begin:begin + chunk], values[begin:begin + chunk])
+    return weighted / normaliser[:, None]
+
+
+_FAR = torch.tensor([[-5e4], [-2e3], [-2e3]], dtype=torch.float64)   # one row below -1e4, two above it
+_ONLINE_CASES = [(_SCORES, _VALUES, 4), (_SCORES - 1000.0, _VALUES, 4), (_SCORES + _FAR, _VALUES, 3)]
+
+function_exercise(
+    "3.3-online-start", "Debug: an online softmax that loses a row", name="online_attention",
+    cases=_ONLINE_CASES, reference=lambda scores, values, chunk: masked_softmax(scores) @ values,
+    describe=lambda s, v, chunk: f"online_attention on scores down to {s.min().item():.0f}, chunk {chunk}",
+    mistakes={lambda *case: online_attention(*case, start=0.0): "For {call} the result is the bug as it shipped: "
+              "the running maximum starts at 0, every score lies far below it, exp(score - 0) underflows to 0, "
+              "and the row becomes 0 / 0. Start the maximum at -inf, so the first block sets it.",
+              lambda *case: online_attention(*case, start=-1e4): "For {call} a finite stand-in for -inf is not "
+              "enough: scores below it underflow as before (FlashInfer's bug). Start the maximum at float('-inf')."},
+    hint="Start the running maximum at float('-inf'): the first block then sets it to its own largest score, and "
+         "exp(-inf - max) = 0 discards the empty sums.",
+    praise="Any scores, however negative: the maximum always comes from the scores themselves.")
+
+
+_NO_ABS = ("without the absolute value the differences cancel: both rows sum to 1, so sum(p - q) is always 0.")
+
+function_exercise(
+    "3.3-total-variation", "The total variation distance between two predictions", name="my_total_variation", cases=[(_P, _Q)],
+    reference=lambda p, q: 0.5 * (p - q).abs().sum(dim=-1), atol=1e-6, describe=lambda p, q: "my_total_variation(p, q)",
+    mistakes={lambda p, q: (p - q).abs().sum(dim=-1): "your distances are twice too large: the total variation "
+              "distance is *half* the sum of |p - q|, so that it lies between 0 and 1.",
+              lambda p, q: (p - q).abs().amax(dim=-1): "you took the largest |p_i - q_i|; the total variation "
+              "distance sums over all the classes (and halves the sum). The two agree only with two classes.",
+              lambda p, q: (p - q).sum(dim=-1): _NO_ABS,
+              lambda p, q: 0.5 * (p - q).sum(dim=-1): _NO_ABS,
+              lambda p, q: 0.5 * ((p - q) ** 2).sum(dim=-1): "you squared the differences; the total variation "
+              "distance uses their absolute values."},
+    hint="Compute 0.5 * |p - q| summed over the last dimension.",
+    praise="Half the L1 distance: 0 for the same prediction, 1 for predictions with disjoint support.")
 
 
 choice_exercise(

@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import function_exercise, number_exercise
 
 
 def _case(n: int, seed: int):
@@ -18,23 +18,18 @@ def _weights(x, w_query, w_key, scale=True, dim=-1):
     return torch.softmax(scores / math.sqrt(w_key.shape[1]) if scale else scores, dim=dim)
 
 
-@exercise("2.3-attention-weights", "Compute the weights from the input")
-def _(answer):
-    for n, seed in ((5, 0), (9, 1)):
-        x, w_query, w_key = _case(n, seed)
-        weights = as_tensor(call(answer, x, w_query, w_key), f"your weights for n={n}", shape=(n, n))
-        expected = _weights(x, w_query, w_key)
-        if torch.allclose(weights, expected.double(), atol=1e-4):
-            continue
-        hints = [(_weights(x, w_query, w_key, scale=False), "divide the scores by sqrt(d_k) before the softmax."),
-                 (_weights(x, w_query, w_key, dim=0), "take the softmax over the keys (dim=-1): each row must sum to 1."),
-                 (_weights(x, w_key, w_query), "the query comes from w_query and the key from w_key; you swapped them.")]
-        for wrong, hint in hints:
-            if torch.allclose(weights, wrong.double(), atol=1e-4):
-                raise Incorrect(f"for n={n}: {hint}")
-        expect_close(weights, expected, f"your weights for n={n}",
-                     hint="Compute Q = x @ w_query and K = x @ w_key, then softmax(Q K^T / sqrt(d_k)).")
-    return "The same two matrices gave a 5 x 5 and a 9 x 9 set of weights: nothing in them depends on n."
+function_exercise(
+    "2.3-attention-weights", "Compute the weights from the input", name="self_attention_weights",
+    cases=[_case(5, 0), _case(9, 1)], reference=_weights,
+    describe=lambda x, w_query, w_key: f"self_attention_weights(x, w_query, w_key) for n={len(x)}",
+    mistakes={lambda *case: _weights(*case, scale=False): "for {call}: divide the scores by sqrt(d_k) before "
+              "the softmax.",
+              lambda *case: _weights(*case, dim=0): "for {call}: take the softmax over the keys (dim=-1): each row "
+              "must sum to 1.",
+              lambda x, w_query, w_key: _weights(x, w_key, w_query): "for {call}: the query comes from w_query and "
+              "the key from w_key; you swapped them."},
+    hint="Compute Q = x @ w_query and K = x @ w_key, then softmax(Q K^T / sqrt(d_k)).",
+    praise="The same two matrices gave a 5 x 5 and a 9 x 9 set of weights: nothing in them depends on n.")
 
 
 _PADDED_LENGTH, _WIDTH, _HIDDEN = 512, 8, 32

@@ -5,13 +5,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .core import Incorrect, _none_message, as_tensor, call, exercise, expect_close, number_exercise
+from .core import Incorrect, _none_message, call, exercise, function_exercise, number_exercise
 
 
 def _autograd_selection(x: torch.Tensor, k: int) -> torch.Tensor:
     x = x.clone().requires_grad_(True)
-    F.max_pool1d(x[None, None], k).sum().backward()
-    return x.grad != 0
+    (gradient,) = torch.autograd.grad(F.max_pool1d(x[None, None], k).sum(), x)
+    return gradient != 0
 
 
 @exercise("4.6-maxpool-selection", "What does a max-pool select?")
@@ -57,30 +57,27 @@ number_exercise(
                       "pixel per window."})
 
 
-def _gate(image: torch.Tensor, saliency: torch.Tensor, sharpness: float) -> torch.Tensor:
-    return torch.sigmoid(sharpness * (saliency - saliency.median()))[..., None] * image
+def _gate(image: torch.Tensor, saliency: torch.Tensor, sharpness: float, centre=torch.median) -> torch.Tensor:
+    return torch.sigmoid(sharpness * (saliency - centre(saliency)))[..., None] * image
 
 
-@exercise("4.6-saliency-gate", "A soft gate computed from saliency")
-def _(answer):
+def _gate_cases() -> list[tuple]:
     generator = torch.Generator().manual_seed(46)
-    for height, width, sharpness in ((4, 5, 20.0), (6, 3, 2.0)):
-        image = torch.rand(height, width, 3, generator=generator, dtype=torch.float64)
-        saliency = torch.rand(height, width, generator=generator, dtype=torch.float64)
-        gated = call(answer, image.clone(), saliency.clone(), sharpness, name="saliency_gate")
-        gated = as_tensor(gated, "saliency_gate(image, saliency, sharpness)", shape=(height, width, 3))
-        expected = _gate(image, saliency, sharpness)
-        if torch.allclose(gated, (saliency > saliency.median()).to(image.dtype)[..., None] * image):
-            raise Incorrect("you used a hard threshold (0 or 1). A gate is soft: sigmoid(sharpness * (s - median)) "
-                            "lets every pixel through in proportion.")
-        if torch.allclose(gated, torch.sigmoid(sharpness * (saliency - saliency.mean()))[..., None] * image):
-            raise Incorrect("you centred the saliency on its mean; the threshold is its median, so that half the "
-                            "pixels have a gate above 0.5.")
-        if torch.allclose(gated, torch.sigmoid(sharpness * (saliency - saliency.median()))[..., None]
-                          .expand_as(image)):
-            raise Incorrect("you returned the gate itself; multiply it with the image (each colour channel).")
-        expect_close(gated, expected, "saliency_gate(image, saliency, sharpness)",
-                     hint="gate = torch.sigmoid(sharpness * (saliency - saliency.median())), shape (height, "
-                          "width); return gate[..., None] * image.")
-    return ("The gate is computed from the input alone, with no query: a soft, bottom-up selection, and every "
-            "pixel gets a gradient scaled by its gate.")
+    return [(torch.rand(h, w, 3, generator=generator, dtype=torch.float64),
+             torch.rand(h, w, generator=generator, dtype=torch.float64), sharpness)
+            for h, w, sharpness in ((4, 5, 20.0), (6, 3, 2.0))]
+
+
+function_exercise(
+    "4.6-saliency-gate", "A soft gate computed from saliency", name="saliency_gate", cases=_gate_cases(),
+    reference=_gate, describe=lambda *case: "saliency_gate(image, saliency, sharpness)",
+    mistakes={lambda image, s, k: (s > s.median()).to(image.dtype)[..., None] * image: "you used a hard threshold "
+              "(0 or 1). A gate is soft: sigmoid(sharpness * (s - median)) lets every pixel through in proportion.",
+              lambda *case: _gate(*case, centre=torch.mean): "you centred the saliency on its mean; the threshold "
+              "is its median, so that half the pixels have a gate above 0.5.",
+              lambda image, s, k: _gate(torch.ones_like(image), s, k): "you returned the gate itself; multiply it "
+              "with the image (each colour channel)."},
+    hint="gate = torch.sigmoid(sharpness * (saliency - saliency.median())), shape (height, width); return "
+         "gate[..., None] * image.",
+    praise="The gate is computed from the input alone, with no query: a soft, bottom-up selection, and every "
+           "pixel gets a gradient scaled by its gate.")

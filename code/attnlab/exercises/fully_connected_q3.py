@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(83)
 _X = torch.randn(3, 5, 4, generator=_generator, dtype=torch.float64)
@@ -14,63 +14,46 @@ _W = [torch.randn(4, 4, generator=_generator, dtype=torch.float64) / 2 for _ in 
 _LOGITS = torch.randn(5, 5, generator=_generator, dtype=torch.float64)
 
 
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
-
-
 def _scores(x, w_query, w_key, scale=True):
     scores = (x @ w_query) @ (x @ w_key).transpose(1, 2)
     return scores / math.sqrt(x.shape[-1]) if scale else scores
 
 
-@exercise("8.3-attention-matrix", "A(X) from X and the weights")
-def _(answer):
-    w_query, w_key, w_value = _W
-    result = as_tensor(call(answer, _X.clone(), w_query.clone(), w_key.clone()), "your A(X)", shape=(3, 5, 5))
-    expected = torch.softmax(_scores(_X, w_query, w_key), dim=-1)
-    if _close(result, expected):
-        output = result @ _X @ w_value
-        reference = torch.nn.functional.scaled_dot_product_attention(_X @ w_query, _X @ w_key, _X @ w_value)
-        torch.testing.assert_close(output, reference)
-        return "A(X) @ X @ W_v equals scaled dot-product self-attention's output on the checker's inputs."
-    if _close(result, torch.softmax(_scores(_X, w_query, w_key), dim=-2)):
-        raise Incorrect("your softmax runs over the queries (dim=-2); each row, one query, must be a "
-                        "distribution over the keys (dim=-1).")
-    if _close(result, torch.softmax(_scores(_X, w_query, w_key, scale=False), dim=-1)):
-        raise Incorrect("divide the scores by sqrt(d) before the softmax.")
-    if _close(result, _scores(_X, w_query, w_key)):
-        raise Incorrect("these are the scaled scores; apply the softmax over the keys to get A(X).")
-    if _close(result, torch.softmax(_scores(_X, w_query, w_key).transpose(1, 2), dim=-1)):
-        raise Incorrect("your scores are transposed: entry (i, j) is query i against key j, "
-                        "(X W_q)(X W_k)^T.")
-    expect_close(result, expected, "your A(X)", atol=1e-6,
-                 hint="A = softmax((x @ w_query) @ (x @ w_key).transpose(1, 2) / sqrt(d), dim=-1).")
-    return ""
+def _attention_matrix(x, w_query, w_key, scale=True, dim=-1):
+    return torch.softmax(_scores(x, w_query, w_key, scale), dim=dim)
 
 
-@exercise("8.3-synthesizer", "The Synthesizer's mixing")
-def _(answer):
-    w_value = _W[2]
-    result = as_tensor(call(answer, _X.clone(), _LOGITS.clone(), w_value.clone()), "your output", shape=(3, 5, 4))
-    expected = torch.softmax(_LOGITS, dim=-1) @ (_X @ w_value)
-    if not _close(result, expected):
-        if _close(result, torch.softmax(_LOGITS, dim=-2) @ (_X @ w_value)):
-            raise Incorrect("your softmax runs over the columns: each output position (row of R) needs a "
-                            "distribution over the input positions, softmax(R, dim=-1).")
-        if _close(result, _LOGITS @ (_X @ w_value)):
-            raise Incorrect("you used R itself: the random Synthesizer's weights are softmax(R).")
-        if _close(result, torch.softmax(_LOGITS, dim=-1) @ _X):
-            raise Incorrect("you forgot the value projection: multiply x by w_value.")
-        expect_close(result, expected, "your output", atol=1e-6,
-                     hint="softmax(logits, dim=-1) @ (x @ w_value).")
-    # Its weights must not depend on the input: change one example, the others must not move.
-    changed = _X.clone()
-    changed[0] = changed[0] * 3 + 1
-    again = as_tensor(call(answer, changed, _LOGITS.clone(), w_value.clone()), "your output", shape=(3, 5, 4))
-    if not _close(again[1:], expected[1:]):
-        raise Incorrect("changing example 0 changed the other examples' outputs: the examples of a batch "
-                        "must be mixed independently, with the same (n, n) matrix.")
-    return "The same (n, n) matrix mixes every input: learned, but not computed from the input."
+function_exercise(
+    "8.3-attention-matrix", "A(X) from X and the weights", name="my_attention_matrix", cases=[(_X, _W[0], _W[1])],
+    reference=_attention_matrix, atol=1e-6, rtol=1e-6, describe=lambda *case: "my_attention_matrix(x, w_query, w_key)",
+    mistakes={lambda *case: _attention_matrix(*case, dim=-2): "your softmax runs over the queries (dim=-2); each "
+              "row, one query, must be a distribution over the keys (dim=-1).",
+              lambda *case: _attention_matrix(*case, scale=False): "divide the scores by sqrt(d) before the "
+              "softmax.",
+              _scores: "these are the scaled scores; apply the softmax over the keys to get A(X).",
+              lambda *case: torch.softmax(_scores(*case).transpose(1, 2), dim=-1): "your scores are transposed: "
+              "entry (i, j) is query i against key j, (X W_q)(X W_k)^T."},
+    hint="A = softmax((x @ w_query) @ (x @ w_key).transpose(1, 2) / sqrt(d), dim=-1).",
+    praise="A(X) @ X @ W_v is scaled dot-product self-attention's output: the mixing matrix is computed from "
+           "the input.")
+
+_CHANGED = _X.clone()
+_CHANGED[0] = _CHANGED[0] * 3 + 1   # a second batch in which only example 0 differs
+
+function_exercise(
+    "8.3-synthesizer", "The Synthesizer's mixing", name="my_synthesizer",
+    cases=[(_X, _LOGITS, _W[2]), (_CHANGED, _LOGITS, _W[2])],
+    reference=lambda x, logits, w_value: torch.softmax(logits, dim=-1) @ (x @ w_value), atol=1e-6, rtol=1e-6,
+    describe=lambda x, *rest: "my_synthesizer(x, logits, w_value)"
+    + (" on a second batch in which only example 0 changed" if x is _CHANGED else ""),
+    mistakes={lambda x, r, w: torch.softmax(r, dim=-2) @ (x @ w): "your softmax runs over the columns: each "
+              "output position (row of R) needs a distribution over the input positions, softmax(R, dim=-1).",
+              lambda x, r, w: r @ (x @ w): "you used R itself: the random Synthesizer's weights are softmax(R).",
+              lambda x, r, w: torch.softmax(r, dim=-1) @ x: "you forgot the value projection: multiply x by "
+              "w_value."},
+    hint="softmax(logits, dim=-1) @ (x @ w_value): the examples of a batch are mixed independently, with the "
+         "same (n, n) matrix.",
+    praise="The same (n, n) matrix mixes every input: learned, but not computed from the input.")
 
 
 number_exercise(

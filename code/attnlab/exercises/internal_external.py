@@ -6,7 +6,7 @@ from itertools import product
 
 import torch
 
-from .core import Incorrect, _none_message, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import choice_exercise, function_exercise
 
 # ---------------------------------------------------------------------------------------------
 # 4.2-internal-external: classify five layers (declared as data; one message per wrong answer).
@@ -60,32 +60,18 @@ def _readout(question, states, mask, W_q, W_k, *, scale=True, use_mask=True, tra
     return (question + read if residual else read), weights
 
 
-@exercise("4.2-question-readout", "The external readout")
-def _(answer):
-    inputs = _readout_inputs()
-    question, states, mask, W_q, W_k = inputs
-    result = call(answer, *(x.clone() for x in inputs), name="question_readout")
-    if result is None:
-        raise Incorrect(_none_message("the result of question_readout"))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Incorrect("question_readout should return a pair (read, weights), e.g. `return read, weights`.")
-    read = as_tensor(result[0], "read", shape=(3, 4))
-    weights = as_tensor(result[1], "weights", shape=(3, 5))
-    right_read, right_weights = _readout(*inputs)
-    if not torch.allclose(weights, right_weights, atol=1e-6):
-        if (weights[~mask].abs() > 1e-6).any():
-            raise Incorrect("padding positions get weight: set their scores to -inf (masked_fill with ~mask) "
-                            "before the softmax, so only real words share the weight.")
-        for flag, message in [("scale", "the weights are those of unscaled scores: divide the dot products by sqrt(d)."),
-                              ("transpose", "the weights match W applied without transposing: compute the query "
-                                            "as question @ W_q.T and the keys as states @ W_k.T.")]:
-            if torch.allclose(weights, _readout(*inputs, **{flag: False})[1], atol=1e-6):
-                raise Incorrect(message)
-        if not torch.allclose(weights.sum(-1), torch.ones(3, dtype=torch.float64), atol=1e-6):
-            raise Incorrect("each row of weights should sum to 1: take the softmax over the words (dim=-1).")
-        raise Incorrect("the weights are off: score each word by (W_q q) . (W_k h_j) / sqrt(d), then a "
-                        "softmax over the real words.")
-    if torch.allclose(read, _readout(*inputs, residual=False)[0], atol=1e-6):
-        raise Incorrect("read is the weighted average alone: add the question itself, read = q + sum_j beta_j h_j.")
-    expect_close(read, right_read, "read", hint="read = question + (weights[..., None] * states).sum(1).", atol=1e-6)
-    return "The query came from the question, not from the words it read: external attention."
+function_exercise(
+    "4.2-question-readout", "The external readout", name="question_readout", cases=[_readout_inputs()],
+    reference=_readout, atol=1e-6,
+    describe=lambda *case: "question_readout(question, states, mask, W_q, W_k)", parts=("read", "weights"),
+    mistakes={lambda *case: _readout(*case, use_mask=False): "padding positions get weight: set their scores to "
+              "-inf (masked_fill with ~mask) before the softmax, so only real words share the weight.",
+              lambda *case: _readout(*case, scale=False): "the weights are those of unscaled scores: divide the dot "
+              "products by sqrt(d).",
+              lambda *case: _readout(*case, transpose=False): "the weights match W applied without transposing: "
+              "compute the query as question @ W_q.T and the keys as states @ W_k.T.",
+              lambda *case: _readout(*case, residual=False): "read is the weighted average alone: add the question "
+              "itself, read = q + sum_j beta_j h_j."},
+    hint="Score each word by (W_q q) . (W_k h_j) / sqrt(d), take a softmax over the real words, and read = question "
+         "+ (weights[..., None] * states).sum(1).",
+    praise="The query came from the question, not from the words it read: external attention.")

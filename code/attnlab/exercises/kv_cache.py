@@ -2,58 +2,58 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
-
-_generator = torch.Generator().manual_seed(74)
+from .core import Incorrect, as_tensor, call, exercise, number_exercise
 
 
-def _draw(*shape):
-    return torch.randn(*shape, generator=_generator, dtype=torch.float64)
+def _language_model():
+    """A small causal language model with sinusoidal positions, drawn without touching the global
+    random state."""
+    from ..models.transformer import CausalLanguageModel, TransformerConfig
+
+    with torch.random.fork_rng():
+        torch.manual_seed(74)
+        config = TransformerConfig(vocab_size=11, d_model=16, num_heads=2, n_layers=2, d_ff=32)
+        return CausalLanguageModel(config).double().eval()
 
 
-_CASES = [tuple(_draw(2, n, 6) for n in (1, 1, 1, t, t)) for t in (0, 3, 7)]  # query, key, value, keys, values
+def buggy_step(model, new_tokens, cache):
+    """One cached decoding step that embeds the new tokens at positions 0, 1, ... (the bug)."""
+    from ..attention import causal_mask
+
+    x = model.embedding(new_tokens)                                   # positions restart at 0
+    mask = causal_mask(new_tokens.shape[1], past=cache.length)
+    return model.output(model.encoder(x, mask, cache=cache))
 
 
-def _attend(q, keys, values):
-    return torch.softmax(q @ keys.transpose(1, 2) / math.sqrt(q.shape[-1]), dim=-1) @ values
-
-
-@exercise("7.4-cached-step", "A decoding step with a KV cache")
+@exercise("7.4-cached-step", "Debug: a cache whose positions start again at 0")
 def _(answer):
-    for query, key, value, cached_keys, cached_values in _CASES:
-        t = cached_keys.shape[1]
-        result = call(answer, query.clone(), key.clone(), value.clone(), cached_keys.clone(), cached_values.clone(),
-                      name="my_cached_step")
-        if result is None:
-            raise Incorrect("my_cached_step returned None. Replace the `...` of the starter cell and end your "
-                            "function with `return output, keys, values`.")
-        if not isinstance(result, (tuple, list)) or len(result) != 3:
-            raise Incorrect("my_cached_step should return three things: (output, keys, values).")
-        output = as_tensor(result[0], "your output", shape=(2, 1, 6))
-        keys = as_tensor(result[1], "your keys", shape=(2, t + 1, 6))
-        values = as_tensor(result[2], "your values", shape=(2, t + 1, 6))
-        all_keys, all_values = torch.cat([cached_keys, key], 1), torch.cat([cached_values, value], 1)
-        if torch.allclose(keys, torch.cat([key, cached_keys], 1)) and t > 0:
-            raise Incorrect("you put the new key before the cached ones; append it at the end (dim=1), so that "
-                            "position t + 1 stays last.")
-        expect_close(keys, all_keys, "your keys", hint="append the new key to the cached keys along dim=1.")
-        expect_close(values, all_values, "your values", hint="append the new value to the cached values along dim=1.")
-        expected = _attend(query, all_keys, all_values)
-        if torch.allclose(output, expected, atol=1e-6):
-            continue
-        if t > 0 and torch.allclose(output, _attend(query, cached_keys, cached_values), atol=1e-6):
-            raise Incorrect("your new position attends to the cached positions only: it must see itself too "
-                            "(attend after appending).")
-        unscaled = torch.softmax(query @ all_keys.transpose(1, 2), dim=-1) @ all_values
-        if torch.allclose(output, unscaled, atol=1e-6):
-            raise Incorrect("the scores are not divided by sqrt(d).")
-        expect_close(output, expected, "your output",
-                     hint="weights = softmax(query @ keys^T / sqrt(d)) over the t + 1 keys; output = weights @ values.")
-    return "Right: one query, t + 1 keys; the step costs O(t d), not O(t^2 d)."
+    model = _language_model()
+    tokens = torch.randint(0, 11, (2, 6), generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        full = model(tokens)                                          # every position at once
+        cache, buggy_cache = model.encoder.new_cache(), model.encoder.new_cache()
+        for t in range(tokens.shape[1]):
+            new = tokens[:, t:t + 1]
+            step = as_tensor(call(answer, model, new.clone(), cache, name="fixed_step"),
+                             f"fixed_step at step {t}", shape=(2, 1, 11))
+            buggy = buggy_step(model, new, buggy_cache)
+            if cache.length != t + 1:
+                raise Incorrect(f"after step {t} the cache holds {cache.length} positions instead of {t + 1}: run "
+                                "the encoder with cache=cache, once per step.")
+            if torch.allclose(step, full[:, t:t + 1].double(), atol=1e-6):
+                continue
+            if torch.allclose(step, buggy.double(), atol=1e-6):
+                raise Incorrect(f"at step {t} your logits are the buggy step's: the new token is still embedded at "
+                                f"position 0. Its position is cache.length, the number of tokens already decoded: "
+                                f"model.embedding(new_tokens, offset=cache.length).")
+            raise Incorrect(f"at step {t} your logits differ from those of one full forward pass by up to "
+                            f"{(step - full[:, t:t + 1]).abs().max().item():.3g}. Embed the new token at "
+                            f"offset cache.length, mask with causal_mask(n_new, past=cache.length), and pass the "
+                            f"cache to the encoder.")
+    return ("Six steps, each embedding its token at its own position, gave the logits of one full forward pass: the "
+            "cache stores the past, the offset says where the present is.")
 
 
 CACHE_BYTES = number_exercise(
@@ -65,3 +65,21 @@ CACHE_BYTES = number_exercise(
                                 "float16 number), not numbers.",
            2 * 12 * 1024 * 768 * 4: "That is float32; the cache is kept in float16, 2 bytes per number.",
            2 * 12 * 1024 * 768 * 2 * 12: "The heads together have width d_model = 768; do not multiply by the heads."})
+
+
+_LAYERS, _TOKENS, _HEADS, _D_HEAD, _GROUPS, _BYTES = 12, 1024, 12, 64, 4, 2
+
+number_exercise(
+    "7.4-gqa-bytes", "Transfer: the cache of grouped-query attention",
+    answer=2 * _LAYERS * _TOKENS * _GROUPS * _D_HEAD * _BYTES, tolerance=0.5,
+    praise="Right: 12,582,912 bytes (12 MiB), a third of the 36 MiB of full multi-head attention: the cache "
+           "stores one key and one value per KEY head, and the query heads of a group share them.",
+    hint="The cache holds keys and values per layer, per token, per key-value head (of width d_head), at 2 bytes "
+         "each; the number of query heads does not enter.",
+    wrong={2 * _LAYERS * _TOKENS * _HEADS * _D_HEAD * _BYTES: "That is the full multi-head cache: with grouped-query "
+           "attention only the 4 key-value heads are stored, not the 12 query heads.",
+           2 * _LAYERS * _TOKENS * _D_HEAD * _BYTES: "That is multi-query attention, one key-value head for all the "
+           "query heads; here there are 4 groups.",
+           _LAYERS * _TOKENS * _GROUPS * _D_HEAD * _BYTES: "That is half: the cache holds keys AND values.",
+           2 * _LAYERS * _TOKENS * (_HEADS - _GROUPS) * _D_HEAD * _BYTES: "That is what grouping saves, not what it "
+           "keeps."})

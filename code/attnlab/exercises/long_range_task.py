@@ -5,7 +5,7 @@ import math
 import torch
 
 from ..positional import sinusoidal_encoding
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import choice_exercise, function_exercise
 
 choice_exercise(
     "2.2-why-cnn-fails", "Why does the shallow CNN fail beyond 13 tokens?",
@@ -27,7 +27,8 @@ choice_exercise(
     })
 
 
-def _wrong_encodings(n_positions: int, d_model: int) -> list[tuple[torch.Tensor, str]]:
+def _wrong_encodings(n_positions: int, d_model: int) -> list[torch.Tensor]:
+    """The typical wrong encodings, in the order of :data:`_WRONG`."""
     positions = torch.arange(n_positions, dtype=torch.float64)[:, None]
     i = torch.arange(0, d_model, 2, dtype=torch.float64)
     right = sinusoidal_encoding(n_positions, d_model).double()
@@ -41,28 +42,21 @@ def _wrong_encodings(n_positions: int, d_model: int) -> list[tuple[torch.Tensor,
     inverted = torch.zeros_like(right)
     inverted[:, 0::2] = torch.sin(positions * 10000.0 ** (i / d_model))
     inverted[:, 1::2] = torch.cos(positions * 10000.0 ** (i / d_model))
-    return [(swapped, "sine and cosine are swapped: even columns (0, 2, ...) hold the sine, odd columns the cosine."),
-            (halves, "the sines and cosines must interleave (column 2i sine, column 2i + 1 cosine), "
-                     "not sit in two halves."),
-            (one_based, "positions start at 0, so row 0 is sin(0) = 0 and cos(0) = 1."),
-            (per_column_enc, "columns 2i and 2i + 1 share one frequency, 1 / 10000^(2i / d_model); you gave each "
-                             "column its own."),
-            (inverted, "the frequency is 1 / 10000^(2i / d_model): divide the position by the power, "
-                       "don't multiply.")]
+    return [swapped, halves, one_based, per_column_enc, inverted]
 
 
-@exercise("2.2-sinusoidal", "The sinusoidal position vectors")
-def _(answer):
-    for n_positions, d_model in ((7, 6), (50, 16)):
-        name = f"your encoding for n_positions={n_positions}, d_model={d_model}"
-        got = as_tensor(call(answer, n_positions, d_model), name, shape=(n_positions, d_model))
-        expected = sinusoidal_encoding(n_positions, d_model).double()
-        if torch.allclose(got, expected, atol=1e-4):
-            continue
-        for wrong, hint in _wrong_encodings(n_positions, d_model):
-            if torch.allclose(got, wrong, atol=1e-4):
-                raise Incorrect(f"for n_positions={n_positions}, d_model={d_model}: {hint}")
-        expect_close(got, expected, name, hint="Row pos, column 2i: sin(pos / 10000^(2i / d_model)); "
-                                               "column 2i + 1: the cosine of the same angle.")
-    return ("Every position gets its own vector, and the same weights of the attention layer can then read "
-            "where a token sits, at any length.")
+_WRONG = ["sine and cosine are swapped: even columns (0, 2, ...) hold the sine, odd columns the cosine.",
+          "the sines and cosines must interleave (column 2i sine, column 2i + 1 cosine), not sit in two halves.",
+          "positions start at 0, so row 0 is sin(0) = 0 and cos(0) = 1.",
+          "columns 2i and 2i + 1 share one frequency, 1 / 10000^(2i / d_model); you gave each column its own.",
+          "the frequency is 1 / 10000^(2i / d_model): divide the position by the power, don't multiply."]
+
+function_exercise(
+    "2.2-sinusoidal", "The sinusoidal position vectors", name="my_sinusoidal", cases=[(7, 6), (50, 16)],
+    reference=lambda n, d: sinusoidal_encoding(n, d).double(),
+    describe=lambda n, d: f"my_sinusoidal({n}, {d})",
+    mistakes={(lambda n, d, k=k: _wrong_encodings(n, d)[k]): "for {call}: " + message
+              for k, message in enumerate(_WRONG)},
+    hint="Row pos, column 2i: sin(pos / 10000^(2i / d_model)); column 2i + 1: the cosine of the same angle.",
+    praise="Every position gets its own vector, and the same weights of the attention layer can then read "
+           "where a token sits, at any length.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import choice_exercise, function_exercise
 
 _generator = torch.Generator().manual_seed(52)
 _STATES = torch.randn(4, 7, 5, generator=_generator, dtype=torch.float64)      # (batch, seq_len, d_hidden)
@@ -12,29 +12,25 @@ _LENGTHS = torch.tensor([7, 3, 0, 1])
 _TOKENS = torch.randint(1, 30, (4, 7), generator=_generator) * (torch.arange(7)[None, :] < _LENGTHS[:, None])
 
 
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
+def _final_states(states: torch.Tensor, tokens: torch.Tensor, clamp: bool = True) -> torch.Tensor:
+    lengths = (tokens != 0).sum(dim=1)
+    return states[torch.arange(len(states)), (lengths.clamp(min=1) if clamp else lengths) - 1]
 
 
-@exercise("5.2-final-state", "The state after the last word")
-def _(answer):
-    rows = torch.arange(4)
-    expected = _STATES[rows, _LENGTHS.clamp(min=1) - 1]
-    result = as_tensor(call(answer, _STATES.clone(), _TOKENS.clone()), "your final states", shape=(4, 5))
-    if _close(result, expected):
-        return ("With right padding the states before the last word never saw a padding token, so this state "
-                "summarises exactly the sentence.")
-    if _close(result, _STATES[:, -1]):
-        raise Incorrect("you took the last position's state, which has read the padding too: take the state at "
-                        "position length - 1 of each sentence.")
-    if _close(result[[0, 1, 3]], _STATES[rows, _LENGTHS.clamp(max=6)][[0, 1, 3]]):
-        raise Incorrect("off by one: a sentence of n words ends at position n - 1 (positions count from 0).")
-    if _close(result[[0, 1, 3]], expected[[0, 1, 3]]):
-        raise Incorrect("the sentences with words are right; the empty sentence (row 2) should get its first "
-                        "state: clamp the lengths to at least 1.")
-    expect_close(result, expected, "your final states",
-                 hint="lengths = (tokens != 0).sum(dim=1).clamp(min=1); states[torch.arange(batch), lengths - 1].")
-    return ""
+function_exercise(
+    "5.2-final-state", "The state after the last word", name="my_final_state",
+    cases=[(_STATES[[0, 1, 3]], _TOKENS[[0, 1, 3]]), (_STATES, _TOKENS)],  # first without the empty sentence
+    reference=_final_states, atol=1e-6, rtol=1e-6,
+    mistakes={lambda states, tokens: states[:, -1]: "you took the last position's state, which has read the "
+              "padding too: take the state at position length - 1 of each sentence.",
+              lambda states, tokens: states[torch.arange(len(states)), (tokens != 0).sum(1).clamp(max=6)]: "off by "
+              "one: a "
+              "sentence of n words ends at position n - 1 (positions count from 0).",
+              lambda states, tokens: _final_states(states, tokens, clamp=False): "the sentences with words are "
+              "right; the empty sentence (row 2) should get its first state: clamp the lengths to at least 1."},
+    hint="lengths = (tokens != 0).sum(dim=1).clamp(min=1); states[torch.arange(batch), lengths - 1].",
+    praise="With right padding the states before the last word never saw a padding token, so this state "
+           "summarises exactly the sentence.")
 
 
 choice_exercise(

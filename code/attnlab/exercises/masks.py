@@ -1,65 +1,74 @@
-"""Exercises of chapter 7, "Masks that do not leak" (masks.ipynb)."""
+"""Exercises of chapter 7, "Masks that do not leak" (masks.ipynb): a leaking causal mask to debug,
+and the prefix-LM mask, a transfer of the causal mask."""
 
 from __future__ import annotations
 
 import torch
 
 from ..attention import causal_mask
-from .core import Incorrect, call, exercise
-
-_SIZES = (4, 7, 1)
-_LENGTHS = torch.tensor([5, 2, 1, 5])
+from .core import choice_exercise, function_exercise
 
 
-def _as_bool(answer, name: str, shape: tuple[int, ...]) -> torch.Tensor:
-    if answer is None:
-        raise Incorrect(f"{name} is None. Replace the `...` of the starter cell and end your function with `return`.")
-    if not torch.is_tensor(answer):
-        raise Incorrect(f"{name} should be a torch.Tensor, but it is a {type(answer).__name__}.")
-    if tuple(answer.shape) != shape:
-        raise Incorrect(f"{name} has shape {tuple(answer.shape)} but should have shape {shape}.")
-    if answer.dtype != torch.bool:
-        raise Incorrect(f"{name} has dtype {answer.dtype}; a mask of the course is boolean (True = may "
-                        f"attend): build it with a comparison such as keys <= queries.")
-    return answer
+def leaky_mask(n: int) -> torch.Tensor:
+    """The mask of the debug exercise, as written: the lower triangle one diagonal too far."""
+    return torch.ones(n, n, dtype=torch.bool).tril(diagonal=1)
 
 
-@exercise("7.2-causal-mask", "The causal mask")
-def _(answer):
-    for n in _SIZES:
-        result = _as_bool(call(answer, n, name="my_mask"), f"my_mask({n})", (n, n))
-        expected = causal_mask(n)
-        if torch.equal(result, expected):
-            continue
-        if torch.equal(result, expected.T):
-            raise Incorrect("your mask is the upper triangle: query i would attend to the future keys j >= i. "
-                            "Rows are queries, columns keys; keep j <= i.")
-        if torch.equal(result, ~expected):
-            raise Incorrect("your mask is True where attending is forbidden (PyTorch's convention); the course's "
-                            "mask is True where a query MAY attend.")
-        if torch.equal(result, expected & ~torch.eye(n, dtype=torch.bool)):
-            raise Incorrect("your mask leaves out the diagonal: a position may attend to itself (j <= i, not j < i). "
-                            "The first position would have nothing to attend to.")
-        raise Incorrect(f"my_mask({n}) differs from the causal mask at {(result != expected).sum().item()} entries: "
-                        "entry (i, j) is True exactly when j <= i.")
-    return "Right: query i sees keys 0..i, itself included."
+_SIZES = [(4,), (7,), (1,)]
+
+function_exercise(
+    "7.2-causal-mask", "Debug: a causal mask that leaks", name="fixed_mask", cases=_SIZES, reference=causal_mask,
+    describe=lambda n: f"fixed_mask({n})",
+    mistakes={leaky_mask: "{call} is still the leaky mask: query i may see key i + 1, the very token it is "
+              "trained to predict, so the training loss can fall to almost nothing while generation fails.",
+              lambda n: causal_mask(n).T: "{call} is the upper triangle: query i would attend to the future keys "
+              "j >= i. Rows are queries, columns keys; keep j <= i.",
+              lambda n: ~causal_mask(n): "{call} is True where attending is forbidden (PyTorch's convention); the "
+              "course's mask is True where a query MAY attend.",
+              lambda n: torch.ones(n, n, dtype=torch.bool).tril(diagonal=-1): "{call} leaves out the diagonal: a "
+              "position may attend to itself (j <= i, not j < i). The first position would have nothing to "
+              "attend to."},
+    hint="Entry (i, j) is True exactly when j <= i: the lower triangle, diagonal included.",
+    praise="No query sees a later key: the proof of the section holds again, and the loss is honest.")
 
 
-@exercise("7.2-decoder-mask", "The decoder's mask, from lengths")
-def _(answer):
-    n = 5
-    result = _as_bool(call(answer, _LENGTHS.clone(), n, name="my_decoder_mask"), "your mask", (len(_LENGTHS), n, n))
-    real = torch.arange(n)[None, :] < _LENGTHS[:, None]
-    expected = causal_mask(n)[None] & real[:, None, :]
-    if torch.equal(result, expected):
-        return ("Right. The padded queries still attend to the real keys before them; their outputs are "
-                "ignored by the loss, and no row is left with nothing to attend to.")
-    if torch.equal(result, causal_mask(n).expand(len(_LENGTHS), n, n)):
-        raise Incorrect("that is the causal mask only: the padded keys must be masked as well.")
-    if torch.equal(result, real[:, None, :].expand(len(_LENGTHS), n, n)):
-        raise Incorrect("that is the padding mask only: the future must be masked as well (j <= i).")
-    if torch.equal(result, causal_mask(n)[None] & real[:, :, None]):
-        raise Incorrect("you masked padded queries (rows): a padded query's row is then all False, with nothing "
-                        "to attend to. Mask the padded keys (columns) only: index the padding mask as [:, None, :].")
-    raise Incorrect(f"your mask differs at {(result != expected).sum().item()} entries: entry (b, i, j) is True "
-                    "exactly when j <= i and j < lengths[b].")
+def _prefix_lm_mask(n: int, prefix: int) -> torch.Tensor:
+    keys = torch.arange(n)[None, :]
+    return causal_mask(n) | (keys < prefix)
+
+
+_PREFIX_CASES = [(6, 3), (5, 1), (4, 4), (7, 0)]
+
+function_exercise(
+    "7.2-prefix-lm-mask", "Transfer: the mask of a prefix language model", name="prefix_lm_mask",
+    cases=_PREFIX_CASES, reference=_prefix_lm_mask, describe=lambda n, p: f"prefix_lm_mask({n}, prefix={p})",
+    mistakes={lambda n, p: causal_mask(n): "{call} is the causal mask alone: the prefix positions must see the "
+              "whole prefix, the later ones too (keys j < prefix are visible to every query).",
+              lambda n, p: causal_mask(n) | (torch.arange(n)[:, None] < p): "{call} lets the prefix positions see "
+              "the whole sequence, the target after the prefix included: that leaks what the model is trained "
+              "to write. Open the prefix KEYS (columns j < prefix), not the prefix queries' rows.",
+              lambda n, p: causal_mask(n) | (torch.arange(n)[None, :] <= p): "{call} opens one key too many: the "
+              "prefix is the keys 0 .. prefix - 1 (j < prefix).",
+              lambda n, p: torch.ones(n, n, dtype=torch.bool): "{call} lets every position see every other: an "
+              "encoder's mask, not a language model's."},
+    hint="Entry (i, j) is True when j <= i (causal) or when key j lies in the prefix (j < prefix).",
+    praise="Every query sees the whole prefix, and after it the model still writes causally: the prefix is read "
+           "like an encoder's input, the rest is generated like a decoder's.")
+
+
+_FORCED = ["under teacher forcing every position reads the real text up to its own, and the leaky model also reads "
+           "the next character, the one it is scored on; the honest loss cuts the window before that character",
+           "the held-out novel is easier than the training novels",
+           "the leaky model overfits the training text",
+           "the causal mask slows learning down, so the masked model is still behind"]
+
+choice_exercise(
+    "7.2-forced-loss", "Explain: a held-out loss that leaks too", options=_FORCED, answer=_FORCED[0],
+    praise="A loss is only as honest as what the model may read when it is computed: teacher forcing feeds the "
+           "true text, so any leak in the mask leaks into the held-out loss as well.",
+    wrong={_FORCED[1]: "Both models are measured on the same held-out text; an easier text would help both, not only "
+                       "the leaky one.",
+           _FORCED[2]: "Overfitting would raise the held-out loss, not lower it; here the leaky model's forced "
+                       "held-out loss is low and only its honest loss is high.",
+           _FORCED[3]: "The masked model is the one whose honest and forced losses agree; the leaky model's low "
+                       "forced loss is not progress but a peek at the answer."})

@@ -4,40 +4,36 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, number_exercise
+from .core import function_exercise, number_exercise
 
 
-def _split_heads(x: torch.Tensor, num_heads: int) -> torch.Tensor:
-    batch, n, d = x.shape
-    return x.reshape(batch, n, num_heads, d // num_heads).transpose(1, 2)
+def _head_rows(weight: torch.Tensor, head: int, num_heads: int) -> torch.Tensor:
+    d_head = weight.shape[0] // num_heads
+    return weight[head * d_head:(head + 1) * d_head]
 
 
-@exercise("4.4-head-rows", "One head's rows of a projection")
-def _(answer):
+def _cases() -> list[tuple]:
     generator = torch.Generator().manual_seed(44)
+    cases = []
     for d, num_heads in ((8, 2), (12, 4), (16, 8), (6, 1)):
         weight = torch.randn(d, d, generator=generator, dtype=torch.float64)
-        x = torch.randn(1, 3, d, generator=generator, dtype=torch.float64)
-        heads = _split_heads(x @ weight.T, num_heads)                     # (1, heads, 3, d_head)
-        d_head = d // num_heads
-        for head in range(num_heads):
-            rows = call(answer, weight.clone(), head, num_heads, name="head_rows")
-            name = f"head_rows(weight, head={head}, num_heads={num_heads}) for d={d}"
-            if torch.is_tensor(rows) and tuple(rows.shape) == (d, d_head) and num_heads > 1:
-                raise Incorrect(f"{name} has shape {(d, d_head)}: you took columns. nn.Linear stores its weight "
-                                f"as (out_features, in_features), so a head's output features are rows.")
-            rows = as_tensor(rows, name, shape=(d_head, d))
-            if not torch.allclose(x @ rows.T, heads[:, head], atol=1e-8):
-                if head > 0 and torch.allclose(rows, weight[:d_head]):
-                    raise Incorrect(f"{name} returned the first head's rows for head {head}; head j owns rows "
-                                    f"j * d_head to (j + 1) * d_head.")
-                if torch.allclose(rows, weight[head::num_heads]):
-                    raise Incorrect(f"{name} took every {num_heads}-th row (a stride). The reshape to "
-                                    f"(heads, d_head) cuts the features into consecutive blocks of d_head.")
-                raise Incorrect(f"{name}: x @ rows.T does not equal head {head}'s slice of the projected x. "
-                                f"Head j owns the consecutive rows j * (d // num_heads) to (j + 1) * (d // num_heads).")
-    return ("Each head owns a consecutive block of d / h rows: its projection has rank at most d / h, and "
-            "all heads together use each row once, so heads add no parameters.")
+        cases += [(weight, head, num_heads) for head in range(num_heads)]
+    return cases
+
+
+function_exercise(
+    "4.4-head-rows", "One head's rows of a projection", name="head_rows", cases=_cases(), reference=_head_rows,
+    describe=lambda w, head, num_heads: f"head_rows(weight, head={head}, num_heads={num_heads}) for d={len(w)}",
+    mistakes={
+        lambda w, j, h: _head_rows(w.T, j, h).T: "{call} took columns. nn.Linear stores its weight as "
+        "(out_features, in_features), so a head's output features are rows.",
+        lambda w, j, h: _head_rows(w, 0, h): "{call} returned the first head's rows; head j owns rows "
+        "j * d_head to (j + 1) * d_head.",
+        lambda w, j, h: w[j::h]: "{call} took every num_heads-th row (a stride). The reshape to (heads, d_head) "
+        "cuts the features into consecutive blocks of d_head."},
+    hint="Head j owns the consecutive rows j * (d // num_heads) to (j + 1) * (d // num_heads).",
+    praise="Each head owns a consecutive block of d / h rows: its projection has rank at most d / h, and "
+           "all heads together use each row once, so heads add no parameters.")
 
 
 number_exercise(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .core import Incorrect, as_number, as_tensor, call, exercise, expect_close
+from .core import function_exercise
 
 # ---------------------------------------------------------------------------------------------
 # 1.3-early-fusion: the summary of a set made for one question.
@@ -32,37 +32,33 @@ def _masked_mean(encoded, mask):
     return (weights.unsqueeze(-1) * encoded).sum(1)
 
 
-def early_fusion_expected() -> torch.Tensor:
-    return _masked_mean(_encode(_ITEMS, _QUESTION), _MASK).double()
+def _early_fusion(encoder, items, question, mask):
+    return _masked_mean(_encode(items, question), mask)
 
 
-@exercise("1.3-early-fusion", "A summary of the set made for one question")
-def _(answer):
-    name = "early_fusion_summary(encoder, items, question, mask)"
-    raw = call(answer, _ENCODER, _ITEMS.clone(), _QUESTION.clone(), _MASK.clone(), name="early_fusion_summary")
-    if torch.is_tensor(raw) and raw.shape == (3, 4, _D):
-        raise Incorrect("You returned one vector per item, shape (batch, n_items, d). Average them over the "
-                        "items (the present ones only) into one summary per display.")
-    summary = as_tensor(raw, name, shape=(3, _D))
-    expected = early_fusion_expected()
-    encoded = _encode(_ITEMS, _QUESTION).double()
-    if torch.allclose(summary, encoded.mean(1), atol=1e-4):
-        raise Incorrect("You averaged over every slot, the empty ones included. Average only the items "
-                        "where the mask is True: divide the masked sum by the number of items.")
-    if torch.allclose(summary, (encoded * _MASK[..., None]).sum(1), atol=1e-4):
-        raise Incorrect("That is the masked sum. The summary is the average: divide by the number of items "
-                        "present in each display.")
+def _mean_first(encoder, items, question, mask):
     with torch.no_grad():
-        mean_first = _ENCODER(torch.cat([_masked_mean(_ITEMS, _MASK), _QUESTION], -1)).double()
-    if torch.allclose(summary, mean_first, atol=1e-4):
-        raise Incorrect("You averaged the items first and then encoded the average with the question. In "
-                        "early fusion the question meets every item BEFORE the average: encode each "
-                        "(item, question) pair, then average the encodings.")
-    expect_close(summary, expected, name,
-                 hint="Concatenate the question to every item (expand it to (batch, n_items, d_question)), "
-                      "encode, then average the present items.")
-    return ("One summary per question: the encoder can keep what this question needs and drop the rest "
-            "before the average.")
+        return encoder(torch.cat([_masked_mean(items, mask), question], -1))
+
+
+function_exercise(
+    "1.3-early-fusion", "A summary of the set made for one question", name="early_fusion_summary",
+    cases=[(_ENCODER, _ITEMS, _QUESTION, _MASK)], reference=_early_fusion,
+    describe=lambda *case: "early_fusion_summary(encoder, items, question, mask)",
+    shape_messages={(3, 4, _D): "You returned one vector per item, shape (batch, n_items, d). Average them over "
+                                "the items (the present ones only) into one summary per display."},
+    mistakes={lambda e, items, q, m: _encode(items, q).mean(1): "You averaged over every slot, the empty ones "
+              "included. Average only the items where the mask is True: divide the masked sum by the number of "
+              "items.",
+              lambda e, items, q, m: (_encode(items, q) * m[..., None]).sum(1): "That is the masked sum. The "
+              "summary is the average: divide by the number of items present in each display.",
+              _mean_first: "You averaged the items first and then encoded the average with the question. In "
+              "early fusion the question meets every item BEFORE the average: encode each (item, question) "
+              "pair, then average the encodings."},
+    hint="Concatenate the question to every item (expand it to (batch, n_items, d_question)), encode, then "
+         "average the present items.",
+    praise="One summary per question: the encoder can keep what this question needs and drop the rest before "
+           "the average.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,41 +80,32 @@ def question_cost(readout: str, n_items: int, d_item: int, d_model: int) -> int:
 _CASES = [(16, 64, 32), (4, 64, 32), (1, 10, 8), (12, 20, 16)]
 
 
-@exercise("1.3-question-cost", "The cost of one more question")
-def _(answer):
-    results = {}
-    for readout in ("mean", "early", "attention"):
-        for n, d_item, d in _CASES:
-            value = as_number(call(answer, readout, n, d_item, d, name="question_cost"),
-                              f"question_cost({readout!r}, {n}, {d_item}, {d})")
-            results[readout, n, d_item, d] = value
-    def same(readout, formula):
-        return all(abs(results[readout, n, di, d] - formula(n, di, d)) < 0.5 for n, di, d in _CASES)
-    if not same("mean", lambda n, di, d: 0):
-        if same("mean", lambda n, di, d: n * d):
-            raise Incorrect("Late fusion's average does not depend on the question: it was computed when the "
-                            "display was first read, so one more question costs nothing before the answer "
-                            "network.")
-        raise Incorrect("Look at late fusion ('mean') again: neither the item encodings nor their average "
-                        "depend on the question, so a new question reuses them.")
-    if not same("attention", lambda n, di, d: 2 * n * d):
-        if same("attention", lambda n, di, d: 2 * n * d + n * d * d):
-            raise Incorrect("The keys W_k x_i do not depend on the question: they were computed once with the "
-                            "items. A new question needs only its n scores and the weighted average.")
-        if same("attention", lambda n, di, d: n * d):
-            raise Incorrect("Attention for a new question needs the n scores (d each) AND the weighted average "
-                            "of the n item vectors (d each).")
-        raise Incorrect("For attention, count the n dot products of width d (the scores) and the weighted "
-                        "average of n vectors of width d.")
-    if not same("early", lambda n, di, d: n * ((di + 2 * d) * 2 * d + 2 * d * d) + n * d):
-        if same("early", lambda n, di, d: n * ((di + d) * 2 * d + 2 * d * d) + n * d):
-            raise Incorrect("Early fusion's encoder reads the item, its tag embedding AND the question: its "
-                            "first layer has d_item + 2 * d_model inputs.")
-        if same("early", lambda n, di, d: n * ((di + 2 * d) * 2 * d + 2 * d * d)):
-            raise Incorrect("Almost: add the average of the n encodings (n * d_model).")
-        if same("early", lambda n, di, d: (di + 2 * d) * 2 * d + 2 * d * d + n * d):
-            raise Incorrect("Every one of the n items must be encoded again with the new question, not one.")
-        raise Incorrect("For early fusion, count the encoder on every item (first layer (d_item + 2 d) x 2d, "
-                        "second 2d x d), then the average of n vectors of width d.")
-    return ("Early fusion pays for the whole encoder on every item for every question; attention pays "
-            "2 n d, with the items encoded once.")
+def _only(readout: str, formula):
+    """A mistake in one read-out's count (the others counted right)."""
+    return lambda r, n, d_item, d: formula(n, d_item, d) if r == readout else question_cost(r, n, d_item, d)
+
+
+function_exercise(
+    "1.3-question-cost", "The cost of one more question", name="question_cost",
+    cases=[(readout, *case) for readout in ("mean", "attention", "early") for case in _CASES],
+    reference=question_cost, atol=0.25, rtol=0.0,  # counts are integers
+    describe=lambda r, n, d_item, d: f"question_cost({r!r}, {n}, {d_item}, {d})",
+    mistakes={
+        _only("mean", lambda n, di, d: n * d): "Late fusion's average does not depend on the question: it was "
+        "computed when the display was first read, so one more question costs nothing before the answer network.",
+        _only("attention", lambda n, di, d: 2 * n * d + n * d * d): "The keys W_k x_i do not depend on the "
+        "question: they were computed once with the items. A new question needs only its n scores and the "
+        "weighted average.",
+        _only("attention", lambda n, di, d: n * d): "Attention for a new question needs the n scores (d each) AND "
+        "the weighted average of the n item vectors (d each).",
+        _only("early", lambda n, di, d: n * ((di + d) * 2 * d + 2 * d * d) + n * d): "Early fusion's encoder "
+        "reads the item, its tag embedding AND the question: its first layer has d_item + 2 * d_model inputs.",
+        _only("early", lambda n, di, d: n * ((di + 2 * d) * 2 * d + 2 * d * d)): "Almost: add the average of the "
+        "n encodings (n * d_model).",
+        _only("early", lambda n, di, d: (di + 2 * d) * 2 * d + 2 * d * d + n * d): "Every one of the n items must "
+        "be encoded again with the new question, not one."},
+    hint="Count what one new question computes again: late fusion ('mean') reuses the items' average; attention "
+         "needs n dot products of width d and an average of n vectors of width d; early fusion runs the encoder "
+         "(first layer (d_item + 2d) x 2d, second 2d x d) on every item, then averages n vectors of width d.",
+    praise="Early fusion pays for the whole encoder on every item for every question; attention pays 2 n d, "
+           "with the items encoded once.")

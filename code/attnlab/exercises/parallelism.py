@@ -7,7 +7,7 @@ from torch import nn
 
 from ..complexity import sequential_steps
 from ..scan import combine, linear_recurrence
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(81)
 
@@ -67,22 +67,20 @@ def _linear_attention_quadratic(phi_q, phi_k, v, causal=True):
     return (weights / weights.sum(-1, keepdim=True)) @ v
 
 
-@exercise("8.1-linear-attention", "Causal linear attention as a recurrence")
-def _(answer):
-    result = as_tensor(call(answer, _PHI_Q.clone(), _PHI_K.clone(), _V.clone()), "your output", shape=(7, 2))
-    expected = _linear_attention_quadratic(_PHI_Q, _PHI_K, _V)
-    if _close(result, expected):
-        return "It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows."
-    if _close(result, _linear_attention_quadratic(_PHI_Q, _PHI_K, _V, causal=False)):
-        raise Incorrect("that is non-causal linear attention: each position must use only the running sums "
-                        "up to itself (cumsum over dim 0), not the totals.")
-    unnormalised = (_PHI_Q @ _PHI_K.T).tril() @ _V
-    if _close(result, unnormalised):
-        raise Incorrect("divide by phi(q_t) . z_t, with z_t the running sum of phi(k_s): the weights must sum to 1.")
-    expect_close(result, expected, "your output", atol=1e-6,
-                 hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); "
-                      "y_t = phi_q[t] @ S[t] / (phi_q[t] @ z[t]).")
-    return ""
+function_exercise(
+    "8.1-linear-attention", "Debug: linear attention that sums over the wrong axis", name="my_causal_linear_attention",
+    cases=[(_PHI_Q, _PHI_K, _V)], reference=_linear_attention_quadratic, atol=1e-6, rtol=1e-6,
+    describe=lambda *case: "my_causal_linear_attention(phi_q, phi_k, v)",
+    mistakes={lambda *case: _linear_attention_quadratic(*case, causal=False): "that is non-causal linear attention: "
+              "each position must use only the running sums up to itself (cumsum over dim 0), not the totals.",
+              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v: "divide by phi(q_t) . z_t, with z_t the running "
+              "sum of phi(k_s): the weights must sum to 1 (the normaliser performer-pytorch's issue 40 found missing).",
+              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v / (phi_q * phi_k.cumsum(-1)).sum(-1, keepdim=True):
+              "that is the bug as it shipped: the normaliser's running sum runs over the features (dim=-1), not over "
+              "the time steps; z_t = phi_k.cumsum(dim=0)."},
+    hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); y_t = phi_q[t] @ S[t] / "
+         "(phi_q[t] @ z[t]).",
+    praise="It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows.")
 
 
 def _stacked_rnn_steps(n: int = 10, d: int = 4) -> int:
@@ -109,3 +107,21 @@ number_exercise(
                "layers overlap in time.",
            10: "layer 2's last step comes one step after layer 1's last step.",
            2: "each layer still has n steps, one per token."})
+
+
+_GENERATION = ["in training every target token is known in advance, so all positions are computed at once; in "
+               "generation each token is chosen from the step before it, so the steps must run in order",
+               "generation uses a different, recurrent model",
+               "the KV cache makes generation sequential",
+               "the softmax must be computed one position at a time"]
+
+choice_exercise(
+    "8.1-why-generation-waits", "Explain: parallel in training, sequential in generation", options=_GENERATION,
+    answer=_GENERATION[0],
+    praise="The parallelism of self-attention is the parallelism of teacher forcing: it needs the whole target in "
+           "advance. Writing a new text, every model waits for its own last token.",
+    wrong={_GENERATION[1]: "It is the same model, with the same weights; only what it is fed changes.",
+           _GENERATION[2]: "The cache saves recomputation; the steps are sequential with or without it, because "
+                           "token t + 1 is not known before step t has chosen it.",
+           _GENERATION[3]: "A softmax over the keys of a row is computed at once, for all rows in parallel; the "
+                           "order comes from the tokens, not from the softmax."})

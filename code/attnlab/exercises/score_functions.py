@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, as_tensor, call, exercise, expect_close, number_exercise
+from .core import function_exercise, number_exercise
 
 _GENERATOR = torch.Generator().manual_seed(45)
 _QUERY = torch.randn(3, 4, generator=_GENERATOR, dtype=torch.float64)
@@ -15,46 +15,38 @@ _KEY_WEIGHT = torch.randn(7, 6, generator=_GENERATOR, dtype=torch.float64)     #
 _V = torch.randn(7, generator=_GENERATOR, dtype=torch.float64)
 
 
-@exercise("4.5-general-score", "The bilinear (general) score")
-def _(answer):
-    scores = call(answer, _QUERY.clone(), _KEY.clone(), _WEIGHT.clone(), name="general_score")
-    scores = as_tensor(scores, "general_score(query, key, weight)", shape=(3, 5))
-    expected = _QUERY @ _WEIGHT @ _KEY.T
-    if torch.allclose(scores, (_QUERY @ _WEIGHT @ _KEY.T) / 6 ** 0.5, atol=1e-6):
-        raise Incorrect("your scores are divided by sqrt(d). The bilinear score is q^T W k, with no scaling: "
-                        "the matrix W can learn any scale it needs.")
-    if torch.allclose(scores, torch.softmax(expected, dim=-1), atol=1e-6):
-        raise Incorrect("you returned the softmax of the scores, i.e. attention weights. Return the raw scores.")
-    expect_close(scores, expected, "general_score(query, key, weight)",
-                 hint="Row i, column j should be query[i] @ weight @ key[j]: try query @ weight @ key.T.")
-    return "One extra matrix W lets a query and a key of different widths (here 4 and 6) be compared."
+def _general(query, key, weight):
+    return query @ weight @ key.T
 
 
 def _additive(query, key, query_weight, key_weight, v, squash=torch.tanh):
     return squash((query @ query_weight.T)[:, None, :] + (key @ key_weight.T)[None, :, :]) @ v
 
 
-@exercise("4.5-additive-score", "The additive (concat) score")
-def _(answer):
-    for n_queries, n_keys in ((3, 5), (1, 2)):
-        query, key = _QUERY[:n_queries].clone(), _KEY[:n_keys].clone()
-        scores = call(answer, query, key, _QUERY_WEIGHT.clone(), _KEY_WEIGHT.clone(), _V.clone(),
-                      name="additive_score")
-        scores = as_tensor(scores, "additive_score(query, key, query_weight, key_weight, v)",
-                           shape=(n_queries, n_keys))
-        expected = _additive(query, key, _QUERY_WEIGHT, _KEY_WEIGHT, _V)
-        if torch.allclose(scores, _additive(query, key, _QUERY_WEIGHT, _KEY_WEIGHT, _V, squash=lambda x: x),
-                          atol=1e-6):
-            raise Incorrect("your scores have no tanh: without it, v^T (W_q q + W_k k) is a sum of one term "
-                            "for the query and one for the key, and the query's term is the same for "
-                            "every key, so it cannot change the weights.")
-        if torch.allclose(scores, torch.softmax(expected, dim=-1), atol=1e-6):
-            raise Incorrect("you returned the softmax of the scores, i.e. attention weights. Return the raw scores.")
-        expect_close(scores, expected, "additive_score(query, key, query_weight, key_weight, v)",
-                     hint="Project first (query @ query_weight.T is (n_queries, d_hidden)), add with a new "
-                          "axis on each side to get (n_queries, n_keys, d_hidden), then tanh, then @ v.")
-    return ("The hidden tensor has one vector per (query, key) pair: n_queries x n_keys x d_hidden numbers, "
-            "the cost the bilinear score avoids.")
+_SOFTMAX = "you returned the softmax of the scores, i.e. attention weights. Return the raw scores."
+
+function_exercise(
+    "4.5-general-score", "The bilinear (general) score", name="general_score",
+    cases=[(_QUERY, _KEY, _WEIGHT)], reference=_general, atol=1e-6,
+    describe=lambda *case: "general_score(query, key, weight)",
+    mistakes={lambda *case: _general(*case) / 6 ** 0.5: "your scores are divided by sqrt(d). The bilinear score "
+              "is q^T W k, with no scaling: the matrix W can learn any scale it needs.",
+              lambda *case: torch.softmax(_general(*case), dim=-1): _SOFTMAX},
+    hint="Row i, column j should be query[i] @ weight @ key[j]: try query @ weight @ key.T.",
+    praise="One extra matrix W lets a query and a key of different widths (here 4 and 6) be compared.")
+
+function_exercise(
+    "4.5-additive-score", "The additive (concat) score", name="additive_score",
+    cases=[(_QUERY[:q], _KEY[:k], _QUERY_WEIGHT, _KEY_WEIGHT, _V) for q, k in ((3, 5), (1, 2))],
+    reference=_additive, atol=1e-6, describe=lambda *case: "additive_score(query, key, query_weight, key_weight, v)",
+    mistakes={lambda *case: _additive(*case, squash=lambda x: x): "your scores have no tanh: without it, "
+              "v^T (W_q q + W_k k) is a sum of one term for the query and one for the key, and the query's term "
+              "is the same for every key, so it cannot change the weights.",
+              lambda *case: torch.softmax(_additive(*case), dim=-1): _SOFTMAX},
+    hint="Project first (query @ query_weight.T is (n_queries, d_hidden)), add with a new axis on each side to "
+         "get (n_queries, n_keys, d_hidden), then tanh, then @ v.",
+    praise="The hidden tensor has one vector per (query, key) pair: n_queries x n_keys x d_hidden numbers, "
+           "the cost the bilinear score avoids.")
 
 
 number_exercise(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..decoding import edit_distance
-from .core import Incorrect, _none_message, as_number, as_tensor, call, exercise, expect_close
+from .core import function_exercise
 
 _g = torch.Generator().manual_seed(63)
 _BATCH, _N_SOURCE, _D, _D_ATT = 3, 6, 5, 4
@@ -25,45 +25,27 @@ def _additive(s_prev, states, mask, W, U, v, *, use_mask=True, dim=-1, squash=to
     return weights, (weights[:, :, None] * states).sum(1)
 
 
-def _close(a, b):
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
+def _scores(s_prev, states, W, U, v):
+    return torch.tanh(s_prev[:, None, :] @ W.T + states @ U.T) @ v
 
 
-def _as_pair(result):
-    if result is None:
-        raise Incorrect(_none_message("your function's result"))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Incorrect(f"your function should return a pair (weights, context), but it returned "
-                        f"{type(result).__name__}{'' if not isinstance(result, (tuple, list)) else f' of length {len(result)}'}.")
-    return (as_tensor(result[0], "your weights", shape=(_BATCH, _N_SOURCE)),
-            as_tensor(result[1], "your context", shape=(_BATCH, _D)))
-
-
-@exercise("6.3-additive-attention-step", "One step of Bahdanau's additive attention")
-def _(answer):
-    weights, context = _as_pair(call(answer, _S_PREV.clone(), _STATES.clone(), _MASK.clone(), _W.clone(),
-                                     _U.clone(), _V.clone()))
-    expected_w, expected_c = _additive(_S_PREV, _STATES, _MASK, _W, _U, _V)
-    if _close(weights, expected_w) and _close(context, expected_c):
-        return ("The third sentence has two real tokens: all its weight sits on them, and the padding "
-                "gets exactly 0.")
-    if _close(weights, _additive(_S_PREV, _STATES, _MASK, _W, _U, _V, use_mask=False)[0]):
-        raise Incorrect("padded positions get weight: fill their scores with -inf before the softmax "
-                        "(scores.masked_fill(~mask, float('-inf'))).")
-    if _close(weights, _additive(_S_PREV, _STATES, _MASK, _W, _U, _V, squash=lambda x: x)[0]):
-        raise Incorrect("without the tanh, v^T (W s + U h_j) is linear: the W s part is the same for every "
-                        "j and cancels in the softmax. Put tanh around W s + U h_j.")
-    masked_scores = (torch.tanh(_S_PREV[:, None, :] @ _W.T + _STATES @ _U.T) @ _V) * _MASK
-    if _close(weights, torch.softmax(masked_scores, -1)):
-        raise Incorrect("multiplying the scores by the mask makes padded scores 0, not -inf: exp(0) = 1, so "
-                        "padding still gets weight.")
-    scores = (torch.tanh(_S_PREV[:, None, :] @ _W.T + _STATES @ _U.T) @ _V).masked_fill(~_MASK, float("-inf"))
-    if _close(weights, torch.softmax(scores, 0)):
-        raise Incorrect("your softmax runs over the batch; it must run over the source positions (dim=-1).")
-    expect_close(weights, expected_w, "your weights",
-                 hint="scores_j = v . tanh(W s_prev + U h_j); weights = softmax over j with padding at -inf.")
-    expect_close(context, expected_c, "your context",
-                 hint="the context is sum_j weights_j h_j: weight the encoder states, not the scores.")
+function_exercise(
+    "6.3-additive-attention-step", "Debug: attention that reads the padding", name="bahdanau_attention",
+    cases=[(_S_PREV, _STATES, _MASK, _W, _U, _V)], reference=_additive, atol=1e-6, rtol=1e-6,
+    describe=lambda *case: "bahdanau_attention(s_prev, states, mask, W, U, v)", parts=("weights", "context"),
+    mistakes={lambda *case: _additive(*case, use_mask=False): "padded positions get weight: fill their scores with "
+              "-inf before the softmax (scores.masked_fill(~mask, float('-inf'))).",
+              lambda *case: _additive(*case, squash=lambda x: x): "without the tanh, v^T (W s + U h_j) is linear: "
+              "the W s part is the same for every j and cancels in the softmax. Put tanh around W s + U h_j.",
+              lambda s, h, m, W, U, v: _additive(s, h, m, W, U, v, use_mask=False,
+                                                            squash=lambda x: torch.tanh(x) * m[..., None]):
+              "multiplying the scores by the mask makes padded scores 0, not -inf: exp(0) = 1, so padding still "
+              "gets weight.",
+              lambda *case: _additive(*case, dim=0): "your softmax runs over the batch; it must run over the source "
+              "positions (dim=-1)."},
+    hint="scores_j = v . tanh(W s_prev + U h_j); weights = softmax over j with padding at -inf; the context is "
+         "sum_j weights_j h_j (weight the encoder states, not the scores).",
+    praise="The third sentence has two real tokens: all its weight sits on them, and the padding gets exactly 0.")
 
 
 def _per(prediction, reference):
@@ -78,23 +60,20 @@ _PAIRS = [(["K", "AE", "T"], ["K", "AE", "T"]),
           ([], ["AA", "R"])]
 
 
-@exercise("6.3-phoneme-error-rate", "The phoneme error rate, by edit distance")
-def _(answer):
-    for prediction, reference in _PAIRS:
-        value = as_number(call(answer, list(prediction), list(reference)), "your error rate")
-        expected = _per(prediction, reference)
-        if abs(value - expected) < 1e-9:
-            continue
-        hamming = (sum(p != r for p, r in zip(prediction, reference)) + abs(len(prediction) - len(reference)))
-        if prediction and abs(value - hamming / len(reference)) < 1e-9:
-            raise Incorrect(f"for {prediction} against {reference} you count position by position; one extra "
-                            f"phoneme at the start then makes every later one wrong. Use the edit distance "
-                            f"(fewest insertions, deletions and substitutions).")
-        if prediction and abs(value - edit_distance(prediction, reference) / len(prediction)) < 1e-9:
-            raise Incorrect("divide by the length of the reference, not of the prediction: otherwise a model "
-                            "could lower its error rate by emitting more phonemes.")
-        if abs(value - edit_distance(prediction, reference)) < 1e-9:
-            raise Incorrect("that is the edit distance itself; divide it by the reference length.")
-        raise Incorrect(f"for the prediction {prediction} and the reference {reference} the rate is "
-                        f"{expected:.3g}, you returned {value:.3g}.")
-    return "An empty prediction has rate 1; a long wrong one can exceed 1, since insertions count too."
+def _hamming(prediction, reference):
+    wrong = sum(p != r for p, r in zip(prediction, reference)) + abs(len(prediction) - len(reference))
+    return wrong / len(reference) if prediction else 1.0      # an empty prediction: no confusion possible
+
+
+function_exercise(
+    "6.3-phoneme-error-rate", "The phoneme error rate, by edit distance", name="phoneme_error_rate",
+    cases=_PAIRS, reference=_per, atol=1e-9, rtol=0.0,
+    describe=lambda prediction, reference: f"phoneme_error_rate({prediction}, {reference})",
+    mistakes={_hamming: "for {call} you count position by position; one extra phoneme at the start then makes every "
+              "later one wrong. Use the edit distance (fewest insertions, deletions and substitutions).",
+              lambda p, r: edit_distance(p, r) / max(len(p), 1): "divide by the length of the reference, not of "
+              "the prediction: otherwise a model could lower its error rate by emitting more phonemes.",
+              edit_distance: "that is the edit distance itself; divide it by the reference length."},
+    hint="The rate is the edit distance (fewest insertions, deletions and substitutions) over the reference's "
+         "length.",
+    praise="An empty prediction has rate 1; a long wrong one can exceed 1, since insertions count too.")

@@ -13,11 +13,11 @@ _COSTS = torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float64)
 
 def _soft_gradient(tau: float) -> torch.Tensor:
     logits = _LOGITS.clone().requires_grad_(True)
-    (torch.softmax((logits + _GUMBELS) / tau, dim=-1) * _COSTS).sum().backward()
-    return logits.grad
+    (gradient,) = torch.autograd.grad((torch.softmax((logits + _GUMBELS) / tau, dim=-1) * _COSTS).sum(), logits)
+    return gradient
 
 
-@exercise("4.1-gumbel-st", "Straight-through Gumbel-softmax")
+@exercise("4.1-gumbel-st", "Debug: a \"hard\" sample that was soft")
 def _(answer):
     tau = 0.5
     logits = _LOGITS.clone().requires_grad_(True)
@@ -39,10 +39,10 @@ def _(answer):
     if not output.requires_grad or output.grad_fn is None:
         raise Incorrect("the output carries no gradient back to the logits. Use the trick "
                         "one_hot - soft.detach() + soft, so the value is one-hot but the gradient is soft's.")
-    (output.double() * _COSTS).sum().backward()
-    if logits.grad is None:
+    (reached,) = torch.autograd.grad((output.double() * _COSTS).sum(), logits, allow_unused=True)
+    if reached is None:
         raise Incorrect("no gradient reached the logits. Use one_hot - soft.detach() + soft.")
-    gradient = as_tensor(logits.grad, "the gradient reaching the logits", shape=tuple(_LOGITS.shape))
+    gradient = as_tensor(reached, "the gradient reaching the logits", shape=tuple(_LOGITS.shape))
     if torch.allclose(gradient, _soft_gradient(1.0), atol=1e-6) and not torch.allclose(gradient, _soft_gradient(tau)):
         raise Incorrect("the gradient is that of softmax(logits + gumbels) without the temperature: "
                         "divide by tau inside the softmax.")

@@ -7,7 +7,7 @@ import math
 import torch
 
 from ..attention import masked_softmax, scaled_dot_product_attention
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import choice_exercise, function_exercise
 
 _generator = torch.Generator().manual_seed(11)
 QUERY = torch.randn(4, generator=_generator)           # (d_k,)
@@ -15,35 +15,26 @@ KEYS = torch.randn(5, 4, generator=_generator)         # (n_keys, d_k)
 VALUES = torch.randn(5, 3, generator=_generator)       # (n_keys, d_v)
 
 
-def _expected(scale: bool = True, softmax: bool = True) -> torch.Tensor:
-    scores = KEYS @ QUERY / (math.sqrt(QUERY.shape[0]) if scale else 1.0)
-    weights = torch.softmax(scores, dim=0) if softmax else scores
-    return (weights @ VALUES).double()
+def _attend(query, keys, values, scale=True, softmax=True):
+    scores = keys @ query / (math.sqrt(query.shape[0]) if scale else 1.0)
+    return (torch.softmax(scores, dim=0) if softmax else scores) @ values
 
 
-@exercise("1.1-weighted-average", "Attention for one query, by hand")
-def _(answer):
-    output = as_tensor(call(answer, QUERY.clone(), KEYS.clone(), VALUES.clone(), name="attend"),
-                       "attend(query, keys, values)")
-    if output.shape == (4,):
-        raise Incorrect("attend returned 4 numbers, the width of the keys. The output is a weighted "
-                        "average of the values (width d_v = 3), not of the keys.")
-    if output.shape != (3,):
-        raise Incorrect(f"attend returned shape {tuple(output.shape)}; for one query it should return "
-                        f"one vector of width d_v = 3.")
-    if torch.allclose(output, _expected(scale=False), atol=1e-4):
-        raise Incorrect("Close: you forgot to divide the scores by sqrt(d_k) = 2 before the softmax.")
-    if torch.allclose(output, VALUES.double().mean(dim=0), atol=1e-4):
-        raise Incorrect("Your output is the plain mean of the values: uniform weights. The weights "
-                        "should come from softmax(keys @ query / sqrt(d_k)).")
-    if torch.allclose(output, _expected(softmax=False), atol=1e-4):
-        raise Incorrect("You weighted the values by the raw scores. Turn the scores into an attention "
-                        "distribution with a softmax first, so the weights are positive and sum to 1.")
-    reference, _ = scaled_dot_product_attention(QUERY[None], KEYS, VALUES)
-    expect_close(output, reference[0], "attend(query, keys, values)",
-                 hint="Steps: scores = keys @ query / sqrt(d_k); weights = softmax(scores); "
-                      "output = weights @ values.")
-    return "It matches attnlab.attention.scaled_dot_product_attention."
+function_exercise(
+    "1.1-weighted-average", "Attention for one query, by hand", name="attend", cases=[(QUERY, KEYS, VALUES)],
+    reference=lambda q, k, v: scaled_dot_product_attention(q[None], k, v)[0][0],
+    describe=lambda *case: "attend(query, keys, values)",
+    shape_messages={(4,): "attend returned 4 numbers, the width of the keys. The output is a weighted average "
+                          "of the values (width d_v = 3), not of the keys."},
+    mistakes={lambda *case: _attend(*case, scale=False): "Close: you forgot to divide the scores by sqrt(d_k) = 2 "
+              "before the softmax.",
+              lambda q, k, v: v.mean(dim=0): "Your output is the plain mean of the values: uniform weights. The "
+              "weights should come from softmax(keys @ query / sqrt(d_k)).",
+              lambda *case: _attend(*case, softmax=False): "You weighted the values by the raw scores. Turn the "
+              "scores into an attention distribution with a softmax first, so the weights are positive and sum "
+              "to 1."},
+    hint="Steps: scores = keys @ query / sqrt(d_k); weights = softmax(scores); output = weights @ values.",
+    praise="It matches attnlab.attention.scaled_dot_product_attention.")
 
 
 _MASK_SCORES = torch.randn(4, 6, generator=_generator)     # (n_queries, n_keys)
@@ -53,48 +44,33 @@ _MASK = torch.tensor([[True, True, False, True, False, True],
                       [True, False, False, False, False, False]])
 
 
-def _masked_softmax_expected() -> torch.Tensor:
-    return masked_softmax(_MASK_SCORES, _MASK).double()
+def d2l_masked_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The d2l book's masked softmax as it shipped before its pull request #2423, for boolean
+    masks: masked scores filled with a large negative number, then the softmax. A row that may
+    attend to no key gets uniform weights over the padding instead of zeros."""
+    return torch.softmax(scores.masked_fill(~mask, -1e6), dim=-1)
 
 
-@exercise("1.1-masked-softmax", "A softmax that ignores masked keys")
-def _(answer):
-    name = "masked_softmax(scores, mask)"
-    raw = call(answer, _MASK_SCORES.clone(), _MASK.clone(), name="masked_softmax")
-    if raw is None:
-        raise Incorrect(f"{name} returned None: make sure the function ends with `return weights`.")
-    if torch.is_tensor(raw) and raw.shape == _MASK_SCORES.shape and torch.isnan(raw).any():
-        bad = sorted({int(i) for i in torch.isnan(raw).nonzero()[:, 0]})
-        if bad == [2]:
-            raise Incorrect("Row 2 may attend to no key at all, and your weights there are NaN: a softmax "
-                            "over a row of -inf is 0/0. Give such a row all-zero weights (for example, "
-                            "replace its scores by 0 before the softmax and zero the masked weights after).")
-        raise Incorrect(f"Your weights contain NaN in rows {bad}. Fill masked scores with -inf (or a very "
-                        f"negative number), never multiply them by -inf.")
-    weights = as_tensor(raw, name, shape=tuple(_MASK_SCORES.shape))
-    others = _MASK.any(-1, keepdim=True).expand_as(_MASK)         # the rows with at least one key
-    if (weights[~_MASK & others].abs() <= 1e-6).all() and weights[2].abs().max() > 1e-6:
-        raise Incorrect("Row 2 may attend to no key, yet it has weights. A query with nothing to attend "
-                        "to gets all-zero weights (never uniform ones).")
-    if (weights[~_MASK].abs() > 1e-6).any():
-        if torch.allclose(weights, torch.softmax(_MASK_SCORES, -1).double(), atol=1e-4):
-            raise Incorrect("These are the weights of a plain softmax: the mask changed nothing. Masked "
-                            "keys (mask False) must get weight exactly 0.")
-        if (weights[_MASK].abs() < 1e-6).all():
-            raise Incorrect("Your mask works the wrong way round: in this book True means \"may attend\", "
-                            "so the keys where the mask is False get weight 0.")
-        raise Incorrect("Some masked keys (mask False) still get weight. Setting their score to 0 is not "
-                        "enough, since e^0 = 1; fill them with -inf before the softmax.")
-    rows_with_keys = _MASK.any(-1)
-    sums = weights.sum(-1)
-    if not torch.allclose(sums[rows_with_keys], torch.ones(int(rows_with_keys.sum()), dtype=torch.float64),
-                          atol=1e-4):
-        raise Incorrect("The masked keys get 0, but the other weights no longer sum to 1. Did you take the "
-                        "softmax over all keys and then zero the masked ones? The allowed keys must share "
-                        "the whole budget: mask the scores before the softmax.")
-    expect_close(weights, _masked_softmax_expected(), name,
-                 hint="Masked scores to -inf, softmax along the last dimension, all-masked rows to 0.")
-    return "It matches attnlab.attention.masked_softmax, including the row with nothing to attend to."
+function_exercise(
+    "1.1-masked-softmax", "Debug: the masked softmax that gave padding weight", name="fixed_masked_softmax",
+    cases=[(_MASK_SCORES, _MASK)], reference=masked_softmax,
+    describe=lambda *case: "fixed_masked_softmax(scores, mask)",
+    mistakes={d2l_masked_softmax: "That is the function as it shipped: row 2 may attend to no key, so every one "
+              "of its scores is -1e6, and a softmax of equal scores is uniform. Such a query must get all-zero "
+              "weights (never uniform ones).",
+              lambda s, m: torch.softmax(s.masked_fill(~m, float("-inf")), -1): "Row 2 may attend to no key, and "
+              "your weights there are NaN: a softmax over a row of -inf is 0/0. Keep -1e6 (or -inf with a "
+              "guard) and give such a row zeros after the softmax.",
+              lambda s, m: torch.softmax(s, -1): "These are the weights of a plain softmax: the mask changed "
+              "nothing. Masked keys (mask False) must get weight exactly 0.",
+              lambda s, m: d2l_masked_softmax(s, ~m) * ~m: "Your mask works the wrong way round: in this book True "
+              "means \"may attend\", so the keys where the mask is False get weight 0.",
+              lambda s, m: torch.softmax(s, -1) * m: "The masked keys get 0, but the other weights no longer sum to "
+              "1: the softmax ran over all keys before you zeroed the masked ones. Mask the scores before the "
+              "softmax."},
+    hint="Keep d2l's softmax for the rows with an allowed key, and multiply the weights by the mask (or zero the "
+         "rows where mask.any(-1) is False): every masked weight exactly 0, the allowed ones summing to 1.",
+    praise="It matches attnlab.attention.masked_softmax, including the row with nothing to attend to.")
 
 
 choice_exercise(

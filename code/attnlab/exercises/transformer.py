@@ -3,65 +3,26 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from .core import (
-    Incorrect,
-    as_number,
-    as_tensor,
-    call,
-    exercise,
-    expect_close,
-    number_exercise,
-)
+from .core import Incorrect, as_number, call, choice_exercise, exercise, function_exercise, number_exercise
 
-_generator = torch.Generator().manual_seed(71)
-_X = torch.randn(2, 5, 8, generator=_generator, dtype=torch.float64) * 2 + 1
+_SUBLAYER_OPTIONS = ["post-LN, as its comment says; nothing more",
+                     "pre-LN; a LayerNorm after the last layer",
+                     "post-LN; a learning-rate warm-up",
+                     "pre-LN; nothing more, every sublayer's input is normalised"]
 
-
-def _norm() -> nn.LayerNorm:
-    norm = nn.LayerNorm(8).double()
-    with torch.no_grad():
-        norm.weight.copy_(1 + 0.3 * torch.randn(8, generator=_generator, dtype=torch.float64))
-        norm.bias.copy_(0.2 * torch.randn(8, generator=_generator, dtype=torch.float64))
-    return norm
-
-
-_NORM = _norm()
-_W = torch.randn(8, 8, generator=_generator, dtype=torch.float64) / 3
-
-
-def _sublayer(h: torch.Tensor) -> torch.Tensor:
-    return torch.tanh(h @ _W)
-
-
-def _close(a, b) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
-
-
-@exercise("7.1-sublayer", "One sublayer, both orders")
-def _(answer):
-    x, norm, f = _X, _NORM, _sublayer
-    with torch.no_grad():
-        post, pre = norm(x + f(x)), x + f(norm(x))
-        for norm_first, expected, other, name in ((False, post, pre, "post-LN"), (True, pre, post, "pre-LN")):
-            result = as_tensor(call(answer, x.clone(), f, norm, norm_first, name="my_sublayer"),
-                               "your output", shape=tuple(x.shape))
-            if _close(result, expected):
-                continue
-            if _close(result, other):
-                raise Incorrect(f"with norm_first={norm_first} you computed the other order; {name} is "
-                                + ("norm(x + sublayer(x))." if not norm_first else "x + sublayer(norm(x))."))
-            if _close(result, f(norm(x))) or _close(result, norm(f(x))) or _close(result, f(x)):
-                raise Incorrect(f"the residual connection is missing ({name}): add x back.")
-            if _close(result, x + f(x)):
-                raise Incorrect(f"the LayerNorm is missing ({name}).")
-            if _close(result, norm(x) + f(norm(x))):
-                raise Incorrect("in pre-LN the residual adds the input x itself, not norm(x): x + sublayer(norm(x)).")
-            expect_close(result, expected, "your output", hint=f"{name} is "
-                         + ("norm(x + sublayer(x))." if not norm_first else "x + sublayer(norm(x))."))
-    return ("Both orders are right. Pre-LN leaves x untouched on the residual path; post-LN normalises "
-            "the sum after every sublayer.")
+choice_exercise(
+    "7.1-sublayer", "Debug: a sublayer whose comment says the other order", options=_SUBLAYER_OPTIONS,
+    answer=_SUBLAYER_OPTIONS[1],
+    praise="x + dropout(sublayer(norm(x))) normalises the sublayer's input, not the sum: pre-LN. The residual "
+           "path carries x untouched to the top, so the last layer's output is a sum never normalised, and the "
+           "stack ends with its own LayerNorm (the Annotated Transformer's Encoder and Decoder have one).",
+    wrong={_SUBLAYER_OPTIONS[0]: "Read the code, not the comment: the norm is applied to x before the sublayer, "
+                                 "and the sum x + ... is never normalised. Post-LN is norm(x + sublayer(x)).",
+           _SUBLAYER_OPTIONS[2]: "The code normalises before the sublayer: pre-LN, the order that trains without a "
+                                 "warm-up. A warm-up is what post-LN needs.",
+           _SUBLAYER_OPTIONS[3]: "Pre-LN is right, but every sublayer adds to x un-normalised: the stack's output "
+                                 "is a growing sum, so the stack needs one LayerNorm after its last layer."})
 
 
 TYING = number_exercise(
@@ -80,12 +41,12 @@ _VOCAB, _D_MODEL = 40, 16
 def _untied_model():
     """A small CausalLanguageModel with its own output matrix, drawn without touching the
     global random state."""
-    from ..models.encoder_decoder import CausalLanguageModel
+    from ..models.transformer import CausalLanguageModel, TransformerConfig
 
     with torch.random.fork_rng():
         torch.manual_seed(72)
-        return CausalLanguageModel(_VOCAB, d_model=_D_MODEL, num_heads=2, num_layers=1, d_ff=32,
-                                   tie_embeddings=False)
+        return CausalLanguageModel(TransformerConfig(vocab_size=_VOCAB, d_model=_D_MODEL, num_heads=2, n_layers=1,
+                                                     d_ff=32, tie_embeddings=False))
 
 
 def _count(model) -> int:
@@ -146,3 +107,33 @@ def _(answer):
     raise Incorrect(f"tie returned {value:g}, which is not the number of parameters tying saved in the "
                     "checker's test model. Count the parameters before tying and after it, e.g. with "
                     "attnlab.train.count_parameters, and return the difference.")
+
+
+def _sampling(logits: torch.Tensor, temperature: float, top_k: int, divide: bool = True, keep_largest: bool = True,
+              renormalise: bool = True) -> torch.Tensor:
+    scaled = logits / temperature if divide else logits * temperature
+    kept = scaled.topk(top_k, dim=-1, largest=keep_largest).indices
+    mask = torch.zeros_like(scaled, dtype=torch.bool).scatter(-1, kept, True)
+    if renormalise:
+        return torch.softmax(scaled.masked_fill(~mask, float("-inf")), dim=-1)
+    return torch.softmax(scaled, dim=-1) * mask
+
+
+_LOGITS = torch.tensor([[2.0, 1.0, 0.5, -1.0, 3.0, 0.0], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]], dtype=torch.float64)
+
+function_exercise(
+    "7.1-sampling", "Transfer: temperature and top-k", name="next_token_distribution",
+    cases=[(_LOGITS, 0.5, 3), (_LOGITS, 2.0, 2), (_LOGITS, 1.0, 6)], reference=_sampling, atol=1e-6,
+    describe=lambda logits, t, k: f"next_token_distribution(logits, temperature={t}, top_k={k})",
+    mistakes={lambda *case: _sampling(*case, divide=False): "for {call} you multiplied the logits by the "
+              "temperature; divide by it, so that a high temperature flattens the distribution and a low one "
+              "sharpens it.",
+              lambda *case: _sampling(*case, keep_largest=False): "for {call} you kept the k SMALLEST logits; "
+              "top-k keeps the k most likely tokens.",
+              lambda *case: _sampling(*case, renormalise=False): "for {call} the kept tokens' probabilities do not "
+              "sum to 1: you zeroed the others after the softmax. Mask the logits to -inf before it, so the k kept "
+              "tokens share the whole mass."},
+    hint="Divide the logits by the temperature, keep the top_k largest (the others to -inf), then take the softmax "
+         "over the last dimension.",
+    praise="The model's generate(..., temperature=..., top_k=...) samples from exactly this distribution: at "
+           "temperature 0 it takes the most likely token, and top_k = 1 does the same at any temperature.")

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..checks import require_positive_int, require_same_batch, require_tensor, require_tokens, shape_of
+from ..checks import require_positive_int, require_same_batch, require_shape, require_tensor, require_tokens, shape_of
 
 __all__ = ["KINDS", "match_scores", "ABCNN"]
 
@@ -95,9 +95,7 @@ class ABCNN(nn.Module):
         require_tokens("right", right, expected)
         require_same_batch(left=left, right=right)
         for name, tokens in (("left", left), ("right", right)):
-            if tokens.shape[1] != self.max_len:
-                raise ValueError(f"{name} has shape {shape_of(tokens)} but must have shape {expected}: "
-                                 f"pad both sentences to max_len")
+            require_shape(name, tokens, (None, self.max_len), expected, hint="pad both sentences to max_len")
 
     def attention_maps(self, left: torch.Tensor, right: torch.Tensor) -> dict[str, torch.Tensor]:
         """The logits and every attention quantity of one forward pass, by name.

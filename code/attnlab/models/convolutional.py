@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..checks import require_tokens
+from ..checks import require_shape, require_tensor, require_tokens, require_vectors
 
 __all__ = ["Convolution", "ConvEncoder", "ConvClassifier", "ConvStateEncoder"]
 
@@ -33,9 +33,7 @@ class Convolution(nn.Module):
         self.conv = nn.Conv1d(d_model, d_model, kernel_size, padding=dilation * (kernel_size // 2), dilation=dilation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not torch.is_tensor(x) or x.dim() != 3 or x.shape[-1] != self.d_model:
-            got = tuple(x.shape) if torch.is_tensor(x) else type(x).__name__
-            raise ValueError(f"x must have shape (batch, seq_len, d_model={self.d_model}), got {got}")
+        require_vectors("x", x, self.d_model, "seq_len")
         return self.conv(x.transpose(1, 2)).transpose(1, 2)  # Conv1d wants (batch, channels, seq_len)
 
 
@@ -61,9 +59,8 @@ class ConvEncoder(nn.Module):
 
     def convolve(self, embeddings: torch.Tensor) -> torch.Tensor:
         """embeddings: (batch, seq_len, d_embed) -> (batch, seq_len, channels)."""
-        if not torch.is_tensor(embeddings) or embeddings.dim() != 3 or embeddings.shape[-1] != self.d_embed:
-            got = tuple(embeddings.shape) if torch.is_tensor(embeddings) else type(embeddings).__name__
-            raise ValueError(f"embeddings must have shape (batch, seq_len, d_embed={self.d_embed}), got {got}")
+        require_tensor("embeddings", embeddings, f"(batch, seq_len, d_embed={self.d_embed})", dim=3)
+        require_shape("embeddings", embeddings, (None, None, self.d_embed), f"(batch, seq_len, d_embed={self.d_embed})")
         x = embeddings.transpose(1, 2)  # Conv1d wants (batch, channels, seq_len)
         for conv in self.convs:
             x = torch.relu(conv(x))

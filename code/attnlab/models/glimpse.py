@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..attention import masked_softmax
 from ..checks import require_same_batch, require_tensor
 from ..hard import (PredictivePosition, gumbel_softmax, leave_one_out_baseline, local_weights,
                     reinforce_surrogate, sample_hard)
@@ -83,7 +84,7 @@ class GlimpseReader(nn.Module):
         scores = self.scores(marks)                                   # (batch, n_steps, n_slots)
         log_prob = None
         if self.mode == "soft":
-            weights = torch.softmax(scores, dim=-1)
+            weights = masked_softmax(scores)
         elif self.mode in ("local-m", "local-p"):
             weights = local_weights(scores, self.centres(marks), self.half_width, gaussian=self.mode == "local-p")
         elif not self.training:

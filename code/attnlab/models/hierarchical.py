@@ -8,19 +8,21 @@ They differ only in how attention pools the words:
   attends once over all the words of the document.
 - :class:`HierarchicalAttentionClassifier` (Yang et al. 2016, 多层attention): a word-level query
   builds one vector per sentence, then a sentence-level query builds the document vector.
+
+Every pool is :class:`~attnlab.pooling.AttentionPooling` with Yang et al.'s ``"tanh"`` score.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import nn
 
-from typing import NamedTuple
-
-from ..attention import masked_softmax
 from ..checks import require_tokens
+from ..pooling import AttentionPooling
 
-__all__ = ["AttentionPool", "WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier",
+__all__ = ["WordEncoder", "FlatAttentionClassifier", "HierarchicalAttentionClassifier",
            "HierarchicalWeights"]
 
 
@@ -32,24 +34,6 @@ class HierarchicalWeights(NamedTuple):
     def document(self) -> torch.Tensor:
         """Each word's share of the document vector, beta_i * alpha_it: (batch, n_sentences, n_words)."""
         return self.sentences.unsqueeze(-1) * self.words
-
-
-class AttentionPool(nn.Module):
-    """Attention with a learned query (Yang et al. 2016, eq. 5-7): u = tanh(W h + b), alpha = softmax(u . u_w).
-
-    forward(items: (..., n_items, d), mask: (..., n_items) bool) ->
-    (pooled: (..., d), weights: (..., n_items)). An all-masked row pools to zeros.
-    """
-
-    def __init__(self, d: int):
-        super().__init__()
-        self.proj = nn.Linear(d, d)
-        self.query = nn.Parameter(torch.randn(d) / d ** 0.5)
-
-    def forward(self, items: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = torch.tanh(self.proj(items)) @ self.query          # (..., n_items)
-        weights = masked_softmax(scores, mask)
-        return (weights.unsqueeze(-2) @ items).squeeze(-2), weights
 
 
 class WordEncoder(nn.Module):
@@ -78,7 +62,7 @@ class FlatAttentionClassifier(nn.Module):
     def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
         super().__init__()
         self.encoder = WordEncoder(vocab_size, d)
-        self.pool = AttentionPool(d)
+        self.pool = AttentionPooling(d, score="tanh")
         self.classifier = nn.Linear(d, n_classes)
 
     def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,7 +71,7 @@ class FlatAttentionClassifier(nn.Module):
         require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         batch, n_sentences, n_words = tokens.shape
         words = self.encoder(tokens).view(batch, n_sentences * n_words, -1)
-        document, weights = self.pool(words, (tokens != 0).view(batch, -1))
+        document, weights = self.pool.attend(words, (tokens != 0).view(batch, -1))
         return self.classifier(document), weights.view(batch, n_sentences, n_words)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -105,8 +89,8 @@ class HierarchicalAttentionClassifier(nn.Module):
     def __init__(self, vocab_size: int, n_classes: int, d: int = 32):
         super().__init__()
         self.encoder = WordEncoder(vocab_size, d)
-        self.word_pool = AttentionPool(d)
-        self.sentence_pool = AttentionPool(d)
+        self.word_pool = AttentionPooling(d, score="tanh")
+        self.sentence_pool = AttentionPooling(d, score="tanh")
         self.classifier = nn.Linear(d, n_classes)
 
     def attend(self, tokens: torch.Tensor) -> tuple[torch.Tensor, HierarchicalWeights]:
@@ -114,8 +98,8 @@ class HierarchicalAttentionClassifier(nn.Module):
         computed afresh."""
         require_tokens("tokens", tokens, "(batch, n_sentences, n_words)")
         word_mask = tokens != 0
-        sentences, word_weights = self.word_pool(self.encoder(tokens), word_mask)  # (batch, n_sentences, d)
-        document, sentence_weights = self.sentence_pool(sentences, word_mask.any(-1))
+        sentences, word_weights = self.word_pool.attend(self.encoder(tokens), word_mask)  # (batch, n_sentences, d)
+        document, sentence_weights = self.sentence_pool.attend(sentences, word_mask.any(-1))
         return self.classifier(document), HierarchicalWeights(word_weights, sentence_weights)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:

@@ -20,14 +20,13 @@ constant query, the same for every input: the question-blind baseline).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from typing import NamedTuple
-
 from ..attention import scaled_dot_product_attention
-from ..checks import require_same_batch, require_tokens
+from ..checks import require_same_batch, require_shape, require_tensor, require_tokens
 
 __all__ = ["TwoTaskReader", "TwoTaskWeights", "QuestionReader", "ReaderWeights", "PLACES"]
 
@@ -70,9 +69,9 @@ class TwoTaskReader(nn.Module):
         context, internal = scaled_dot_product_attention(self.query(embedded), self.key(embedded), embedded, mask)
         states = embedded + context
         queries = self.task_queries if queries is None else queries
-        if queries.dim() != 2 or queries.shape[-1] != embedded.shape[-1]:
-            raise ValueError(f"queries has shape {tuple(queries.shape)} but must have shape "
-                             f"(n_queries, d_model={embedded.shape[-1]})")
+        d_model = embedded.shape[-1]
+        require_tensor("queries", queries, f"(n_queries, d_model={d_model})", dim=2)
+        require_shape("queries", queries, (None, d_model), f"(n_queries, d_model={d_model})")
         pooled, external = scaled_dot_product_attention(queries.expand(len(tokens), -1, -1),
                                                         self.task_key(states), states, mask)
         return pooled, TwoTaskWeights(internal, external)

@@ -25,7 +25,8 @@ import math
 import torch
 from torch import nn
 
-from ..checks import require_positive_int, require_tensor, require_tokens, shape_of
+from ..attention import masked_softmax
+from ..checks import require_positive_int, require_tokens, require_vectors, shape_of
 from ..positional import sinusoidal_encoding
 
 __all__ = ["MIXINGS", "TokenMixing", "MixingClassifier"]
@@ -56,18 +57,16 @@ class TokenMixing(nn.Module):
 
     def mixing_matrix(self, x: torch.Tensor) -> torch.Tensor:
         """A: (batch, n, n) for x: (batch, n, d_model)."""
-        require_tensor("x", x, f"(batch, n, d_model={self.d_model})", dim=3)
+        require_vectors("x", x, self.d_model)
         batch, n, d = x.shape
-        if d != self.d_model:
-            raise ValueError(f"x has shape {shape_of(x)} but must have shape (batch, n, d_model={self.d_model})")
         if self.kind == "attention":
             scores = self.query(x) @ self.key(x).transpose(1, 2) / math.sqrt(d)
-            return torch.softmax(scores, dim=-1)
+            return masked_softmax(scores)
         if n != self.n_positions:
             raise ValueError(f"x has shape {shape_of(x)}, but this {self.kind!r} mixing layer has a fixed "
                              f"{self.n_positions} × {self.n_positions} matrix: it only runs on n = "
                              f"{self.n_positions} positions")
-        matrix = self.mixing if self.kind == "fixed" else torch.softmax(self.mixing, dim=-1)
+        matrix = self.mixing if self.kind == "fixed" else masked_softmax(self.mixing)
         return matrix.expand(batch, n, n)
 
     def attend(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -42,7 +42,7 @@ class MarkedPairReader(nn.Module):
             raise ValueError(f"digits has shape {tuple(digits.shape)} and marks has shape {tuple(marks.shape)}; "
                              f"both must be (batch, n_positions)")
         x = self.digit(digits) + self.mark(marks)                                   # (batch, n, d)
-        output, weights = self.attention(self.query.expand(len(x), 1, -1), x, x)    # (batch, 1, d)
+        output, weights = self.attention.attend(self.query.expand(len(x), 1, -1), x, x)  # (batch, 1, d)
         return self.mlp(output[:, 0]), weights[:, :, 0]                             # weights: (batch, heads, n)
 
     def forward(self, digits: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:

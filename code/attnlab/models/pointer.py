@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..attention import masked_softmax
+from ..checks import require_shape, require_tensor
 from ..scores import ScoreFunction, score_function
 
 __all__ = ["Pointer"]
@@ -29,15 +31,13 @@ class Pointer(nn.Module):
         self.d = self.score.d_query
 
     def attend(self, query: torch.Tensor, keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if not torch.is_tensor(query) or query.dim() != 2 or query.shape[-1] != self.d:
-            raise ValueError(f"query must have shape (batch, d={self.d}), got "
-                             f"{tuple(query.shape) if torch.is_tensor(query) else type(query).__name__}")
-        if not torch.is_tensor(keys) or keys.dim() != 3 or keys.shape[-1] != self.score.d_key \
-                or keys.shape[0] != query.shape[0]:
-            raise ValueError(f"keys must have shape (batch={query.shape[0]}, n_keys, d={self.score.d_key}), got "
-                             f"{tuple(keys.shape) if torch.is_tensor(keys) else type(keys).__name__}")
+        require_tensor("query", query, f"(batch, d={self.d})", dim=2)
+        require_shape("query", query, (None, self.d), f"(batch, d={self.d})")
+        require_tensor("keys", keys, f"(batch, n_keys, d={self.score.d_key})", dim=3)
+        require_shape("keys", keys, (query.shape[0], None, self.score.d_key),
+                      f"(batch={query.shape[0]}, n_keys, d={self.score.d_key})")
         scores = self.score(query[:, None, :], keys)[:, 0]           # (batch, n_keys)
-        return scores, torch.softmax(scores, dim=-1)
+        return scores, masked_softmax(scores)
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
         return self.attend(query, keys)[0]

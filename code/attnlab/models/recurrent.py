@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..attention import scaled_dot_product_attention
-from ..checks import require_tokens
+from ..checks import require_shape, require_tokens, require_vectors
 
 __all__ = ["RecurrentEncoder", "FinalStateReadout", "MeanReadout", "AttentionReadout",
            "RecurrentClassifier", "CELLS", "set_forget_bias", "lstm_gates", "left_pad"]
@@ -62,9 +62,7 @@ def lstm_gates(lstm: nn.LSTM, inputs: torch.Tensor) -> dict[str, torch.Tensor]:
     if lstm.num_layers != 1 or lstm.bidirectional or lstm.proj_size:
         raise ValueError("lstm must have one layer, one direction and no projection, got "
                          f"num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, proj_size={lstm.proj_size}")
-    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[-1] != lstm.input_size:
-        shape = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
-        raise ValueError(f"inputs must have shape (batch, n, {lstm.input_size}), got {shape}")
+    require_vectors("inputs", inputs, lstm.input_size)
     batch, n, _ = inputs.shape
     projected = inputs @ lstm.weight_ih_l0.T                          # (batch, n, 4 d_hidden)
     if lstm.bias:
@@ -121,9 +119,10 @@ class RecurrentEncoder(nn.Module):
         states, _ = self.rnn(self.embedding(tokens))
         if lengths is None:
             return states, states[:, -1]
-        if lengths.shape != tokens.shape[:1] or (lengths < 1).any() or (lengths > tokens.shape[1]).any():
-            raise ValueError(f"lengths must have shape ({tokens.shape[0]},) with values in 1..{tokens.shape[1]}, "
-                             f"got shape {tuple(lengths.shape)}")
+        require_tokens("lengths", lengths, "(batch,)")
+        require_shape("lengths", lengths, tuple(tokens.shape[:1]), "(batch,)")
+        if (lengths < 1).any() or (lengths > tokens.shape[1]).any():
+            raise ValueError(f"lengths must lie in 1..{tokens.shape[1]} (the sequence length)")
         return states, states[torch.arange(len(tokens)), lengths - 1]
 
 

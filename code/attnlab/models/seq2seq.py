@@ -36,16 +36,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import time
 
 import torch
 from torch import nn
 
+from ..attention import softmax_average
 from ..checks import require_positive_int, require_same_batch, require_tokens
 from ..scores import AdditiveScore, GeneralScore
 
-__all__ = ["ATTENTIONS", "Memory", "DecoderState", "Seq2Seq", "Curve", "fit_seq2seq", "teacher_forcing_data",
-           "teacher_forced_accuracy", "G2PTask", "make_g2p_task", "train_g2p_model"]
+__all__ = ["ATTENTIONS", "Memory", "DecoderState", "Seq2Seq"]
 
 ATTENTIONS = ("none", "bahdanau", "luong-dot", "luong-general")
 
@@ -149,16 +148,15 @@ class Seq2Seq(nn.Module):
     def _read(self, memory: Memory, query: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """query: (batch, n_queries, d_model) -> context (batch, n_queries, d_model), weights
         (batch, n_queries, n_source). Additive for "bahdanau", dot product with the (projected) keys
-        for "luong-*". Written without masked_softmax's argument checks, as it runs once per decoder
-        step: padded source positions get the score -inf, so weight exactly 0 (every row has at
-        least one real token: :meth:`encode` refuses a row of padding only)."""
+        for "luong-*"; the weights and the context come from the attention core
+        (:func:`~attnlab.attention.softmax_average`): padded source positions get weight exactly 0
+        (every row has at least one real token: :meth:`encode` refuses a row of padding only)."""
         if self.attention == "bahdanau":
             hidden = torch.tanh(self.score.query_proj(query)[:, :, None, :] + memory.keys[:, None])
             scores = self.score.v(hidden).squeeze(-1)                          # v^T tanh(W s + U h_j)
         else:
             scores = query @ memory.keys.transpose(1, 2)                       # h_t . h_j, or h_t . (W h_j)
-        weights = torch.softmax(scores.masked_fill(~memory.mask[:, None, :], float("-inf")), -1)
-        return weights @ memory.states, weights
+        return softmax_average(scores, memory.states, memory.mask[:, None, :])
 
     def _readout(self, context: torch.Tensor, hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The attentional state tanh(W_c [c_t; state_t]) and the logits W_s of it."""
@@ -230,124 +228,3 @@ class Seq2Seq(nn.Module):
 
 
 # -- training ---------------------------------------------------------------------------------------
-def teacher_forcing_data(source: torch.Tensor, target: torch.Tensor):
-    """(source, target_in, target_out): the decoder reads target[:, :-1] and predicts target[:, 1:];
-    padding in target_out becomes -100 (ignored by the loss and the accuracy)."""
-    target_out = target[:, 1:].masked_fill(target[:, 1:] == 0, -100)
-    return source, target[:, :-1], target_out
-
-
-def _bucketed_batches(lengths: torch.Tensor, batch_size: int, generator: torch.Generator):
-    """One pass over the data in batches of similar length (shuffled, then sorted within chunks of
-    50 batches, then the batch order shuffled): fewer padded decoder steps per batch."""
-    order = torch.randperm(len(lengths), generator=generator)
-    batches = []
-    for chunk in order.split(50 * batch_size):
-        chunk = chunk[lengths[chunk].argsort(stable=True)]
-        batches.extend(chunk.split(batch_size))
-    return [batches[i] for i in torch.randperm(len(batches), generator=generator)]
-
-
-class Curve(NamedTuple):
-    """steps: the optimiser steps at which ``val_accuracy`` (teacher-forced, per phoneme) was measured."""
-    steps: list
-    val_accuracy: list
-    seconds: float
-
-
-def fit_seq2seq(model: Seq2Seq, source: torch.Tensor, target: torch.Tensor, *, steps: int,
-                batch_size: int = 64, lr: float = 3e-3, seed: int = 0, val=None, eval_every: int = 0,
-                clip: float = 1.0) -> Curve:
-    """Train ``model`` with Adam for ``steps`` optimiser steps, teacher-forced, on length-bucketed
-    batches drawn with ``make_generator(seed)`` (shifted by ``ATTNLAB_SEED``). ``val = (source,
-    target)``: measured every ``eval_every`` steps. Runs on ``default_device()``; the model goes
-    back to the device it came on."""
-    from ..seeding import make_generator
-    from ..train import on_training_device
-    require_positive_int("steps", steps)
-    require_positive_int("batch_size", batch_size)
-    require_tokens("source", source, "(n, n_source)")
-    require_tokens("target", target, "(n, n_target)")
-    require_same_batch(source=source, target=target)
-    with on_training_device(model) as device:
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        generator = make_generator(seed)
-        lengths = (target != 0).sum(1)
-        curve, start, step = Curve([], [], 0.0), time.perf_counter(), 0
-        while step < steps:
-            for batch in _bucketed_batches(lengths, batch_size, generator):
-                n_source, n_target = int((source[batch] != 0).sum(1).max()), int(lengths[batch].max())
-                src, t_in, t_out = teacher_forcing_data(source[batch, :n_source], target[batch, :n_target])
-                model.train()
-                logits = model(src.to(device), t_in.to(device))
-                loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                                   t_out.reshape(-1).to(device), ignore_index=-100)
-                optimizer.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-                optimizer.step()
-                step += 1
-                if val is not None and eval_every and (step % eval_every == 0 or step == steps):
-                    curve.steps.append(step)
-                    curve.val_accuracy.append(teacher_forced_accuracy(model, *val).mean().item())
-                if step == steps:
-                    break
-    return curve._replace(seconds=time.perf_counter() - start)
-
-
-@torch.no_grad()
-def teacher_forced_accuracy(model: Seq2Seq, source: torch.Tensor, target: torch.Tensor,
-                            batch_size: int = 512) -> torch.Tensor:
-    """Per example (n,): the fraction of target tokens (with <eos>) whose arg-max prediction is right
-    when the decoder reads the reference prefix (teacher forcing)."""
-    model.eval()
-    device = next(model.parameters()).device
-    out = []
-    for i in range(0, len(source), batch_size):
-        src, t_in, t_out = teacher_forcing_data(source[i:i + batch_size], target[i:i + batch_size])
-        src, t_in, t_out = src.to(device), t_in.to(device), t_out.to(device)
-        keep = t_out != -100
-        right = (model(src, t_in).argmax(-1) == t_out) & keep
-        out.append((right.sum(1) / keep.sum(1)).float().cpu())
-    return torch.cat(out)
-
-
-class G2PTask(NamedTuple):
-    """The grapheme-to-phoneme data of chapter 6: the lexicon, its split by word, 20,000 training
-    phrases, 200 long validation phrases (35-50 letters) and 400 test phrases (5-50 letters)."""
-    lexicon: dict
-    split: dict
-    train: object
-    val: object
-    test: object
-
-
-def make_g2p_task(*, n_train: int = 20_000, n_val: int = 200, n_test: int = 400) -> G2PTask:
-    """The chapter's data, the same in every notebook that calls it: the split uses seed 0, the
-    phrases seeds 1 (train), 2 (validation, long phrases only) and 3 (test), all shifted by
-    ``ATTNLAB_SEED``."""
-    from ..data.g2p import load_lexicon, make_g2p, split_words
-    lexicon = load_lexicon()
-    split = split_words(lexicon, seed=0)
-    return G2PTask(lexicon, split, make_g2p(split["train"], n_train, lexicon=lexicon, seed=1),
-                   make_g2p(split["val"], n_val, min_length=35, lexicon=lexicon, seed=2),
-                   make_g2p(split["test"], n_test, lexicon=lexicon, seed=3))
-
-
-def train_g2p_model(attention: str, *, seed: int, steps: int = 200, batch_size: int = 128, lr: float = 5e-3,
-                    d_model: int = 64, d_embed: int = 32, eval_every: int = 50,
-                    task: G2PTask | None = None) -> tuple[Seq2Seq, Curve, G2PTask]:
-    """Build and train the chapter's encoder–decoder on :func:`make_g2p_task`'s data, returning
-    ``(model, curve, task)``. The model's weights come from ``seed_everything(seed)`` and its
-    batches from ``fit_seq2seq(..., seed=seed)`` (both shifted by ``ATTNLAB_SEED``), so the same
-    seed gives the same model in every notebook. Pass ``task`` to reuse data already made."""
-    from ..data.g2p import LETTERS, PHONEME_VOCABULARY
-    from ..seeding import seed_everything
-    if attention not in ATTENTIONS:
-        raise ValueError(f"attention must be one of {ATTENTIONS}, got {attention!r}")
-    task = make_g2p_task() if task is None else task
-    seed_everything(seed)
-    model = Seq2Seq(len(LETTERS), len(PHONEME_VOCABULARY), attention, d_model=d_model, d_embed=d_embed)
-    curve = fit_seq2seq(model, task.train.source, task.train.target, steps=steps, batch_size=batch_size, lr=lr,
-                        seed=seed, val=(task.val.source, task.val.target), eval_every=eval_every)
-    return model, curve, task

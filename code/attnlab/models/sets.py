@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..attention import scaled_dot_product_attention
-from ..checks import require_mask, require_same_batch, require_tensor, require_tokens, shape_of
+from ..checks import require_mask, require_same_batch, require_shape, require_tensor, require_tokens
 
 __all__ = ["TaggedSetClassifier", "READOUTS"]
 
@@ -55,9 +55,7 @@ class TaggedSetClassifier(nn.Module):
         require_tokens("tags", tags, "(batch, n_items)")
         require_tokens("asked", asked, "(batch,)")
         require_same_batch(items=items, tags=tags, asked=asked)
-        if tags.shape != items.shape[:2]:
-            raise ValueError(f"tags has shape {shape_of(tags)} but must have shape (batch, n_items) "
-                             f"= {tuple(items.shape[:2])}, like items {shape_of(items)}")
+        require_shape("tags", tags, tuple(items.shape[:2]), "(batch, n_items) like items")
         require_mask("mask", mask, items.shape[:2], "(batch, n_items)")
 
     def attend(self, items, tags, mask, asked) -> tuple[torch.Tensor, torch.Tensor]:

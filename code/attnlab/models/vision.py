@@ -23,16 +23,15 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..attention import scaled_dot_product_attention
-from ..checks import require_positive_int, require_tensor, shape_of
+from ..checks import require_positive_int, require_shape, require_tensor
 
 __all__ = ["SqueezeExcitation", "SpatialAttention", "NonLocalBlock", "SmallCNN", "BLOCKS"]
 
 
 def _check_map(module: nn.Module, x) -> None:
-    require_tensor("x", x, f"(batch, channels={module.channels}, height, width)", dim=4)
-    if x.shape[1] != module.channels:
-        raise ValueError(f"x has shape {shape_of(x)} but must have shape "
-                         f"(batch, channels={module.channels}, height, width)")
+    expected = f"(batch, channels={module.channels}, height, width)"
+    require_tensor("x", x, expected, dim=4)
+    require_shape("x", x, (None, module.channels, None, None), expected)
 
 
 class SqueezeExcitation(nn.Module):
@@ -146,8 +145,7 @@ class SmallCNN(nn.Module):
 
     def attend(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         require_tensor("images", images, "(batch, 1, height, width)", dim=4)
-        if images.shape[1] != 1:
-            raise ValueError(f"images has shape {shape_of(images)} but must have shape (batch, 1, height, width)")
+        require_shape("images", images, (None, 1, None, None), "(batch, 1, height, width)")
         x = F.max_pool2d(F.relu(self.conv1(images)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         weights = None

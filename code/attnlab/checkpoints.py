@@ -1,0 +1,106 @@
+"""Converged evidence: models trained to the end by ``make checkpoints``, loaded by the notebooks.
+
+A notebook has a minute; the comparison a chapter exists for needs models trained until their
+validation curve is flat. ``make checkpoints`` (``scripts/checkpoints.py``) trains every
+experiment of :mod:`attnlab.experiments` with each of its seeds and writes
+``data/checkpoints/<name>/``:
+
+- ``model.safetensors``: the weights;
+- ``record.json``: ``experiment``, ``seed``, ``steps``, ``seconds``, ``torch`` (version),
+  ``code_hash`` (of the package modules the training depends on), ``config``, ``val_name``,
+  ``higher_is_better``, ``curve = {"step": [...], "val": [...], "train_loss": [...]}`` sampled
+  through training, ``first_losses`` (the training loss of each of the first 20 steps, so that
+  tests/test_checkpoints.py can show the checkpoint comes from this code), and ``converged``.
+
+``load(name)`` returns ``(model, record)``. A record is "converged" when its validation metric
+gained less than :data:`CONVERGED_GAIN` over the last fifth of its steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+
+from .paths import DATA_DIR
+
+__all__ = ["CHECKPOINTS_DIR", "CONVERGED_GAIN", "FIRST_STEPS", "code_hash", "is_converged", "names",
+           "record", "load", "save"]
+
+CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
+CONVERGED_GAIN = 0.01   # the most the validation metric may gain over the last fifth of the steps
+FIRST_STEPS = 20        # losses kept to show a checkpoint was made by this code
+PACKAGE = Path(__file__).resolve().parent
+
+
+def code_hash(modules: list[str]) -> str:
+    """A hash of the source of the package ``modules`` (dotted names below ``attnlab``, e.g.
+    ``"models.seq2seq"``; a package stands for all its files): what a training depends on."""
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        path = PACKAGE.joinpath(*module.split("."))
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+        if not files or not files[0].exists():
+            raise ValueError(f"no module attnlab.{module} to hash")
+        for file in files:
+            digest.update(file.relative_to(PACKAGE).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def is_converged(steps: list[int], values: list[float], higher_is_better: bool) -> bool:
+    """True when the metric gained less than :data:`CONVERGED_GAIN` over the last fifth of the
+    steps: the best value of the run's last fifth against the best value before it."""
+    if len(steps) < 5:
+        return False
+    cut = steps[-1] - (steps[-1] - steps[0]) / 5
+    before = [v for s, v in zip(steps, values) if s <= cut]
+    after = [v for s, v in zip(steps, values) if s > cut]
+    sign = 1.0 if higher_is_better else -1.0
+    return sign * (max(after, key=lambda v: sign * v) - max(before, key=lambda v: sign * v)) < CONVERGED_GAIN
+
+
+def names() -> list[str]:
+    """The checkpoints on disk, by name."""
+    return sorted(p.parent.name for p in CHECKPOINTS_DIR.glob("*/record.json"))
+
+
+def record(name: str) -> dict:
+    """The ``record.json`` of checkpoint ``name``."""
+    path = CHECKPOINTS_DIR / name / "record.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint {name!r} in {CHECKPOINTS_DIR}: make it with "
+                                f"`make checkpoints NAME={name}` (known: {', '.join(names()) or 'none'})")
+    return json.loads(path.read_text())
+
+
+def load(name: str, *, retrain: bool = False):
+    """``(model, record)`` of checkpoint ``name``, the model in evaluation mode on the CPU.
+
+    With ``retrain`` (the notebooks' flag for Colab), the experiment is trained afresh instead,
+    as ``make checkpoints`` would; it takes as long as the record's ``seconds`` said.
+    """
+    from safetensors.torch import load_model
+
+    from .experiments import experiment_of, train_run
+
+    saved = record(name)
+    experiment = experiment_of(saved["experiment"])
+    if retrain:
+        model, fresh = train_run(experiment, saved["seed"])
+        return model.eval(), fresh
+    model = experiment.build(saved["config"])
+    load_model(model, str(CHECKPOINTS_DIR / name / "model.safetensors"))
+    return model.eval(), saved
+
+
+def save(name: str, model: torch.nn.Module, saved: dict) -> Path:
+    """Write ``model``'s weights and ``saved`` (the record) under ``data/checkpoints/<name>/``."""
+    from safetensors.torch import save_model
+
+    folder = CHECKPOINTS_DIR / name
+    folder.mkdir(parents=True, exist_ok=True)
+    save_model(model.cpu(), str(folder / "model.safetensors"))   # tied weights are stored once
+    (folder / "record.json").write_text(json.dumps(saved, indent=1) + "\n")
+    return folder

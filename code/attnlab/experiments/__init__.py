@@ -1,0 +1,115 @@
+"""The flagship experiments, trained to convergence by ``make checkpoints`` (chapters 1-7).
+
+An :class:`Experiment` says everything a run needs: how to build the model from its
+configuration, how to draw training batches and score a model on held-out data, the budget, the
+seeds, and which package modules the training depends on (their hash goes in the record, so a
+change to them makes the checkpoint stale). :func:`train_run` trains one seed with the course's
+one loop (:func:`attnlab.train.train`) and returns ``(model, record)``;
+:mod:`attnlab.checkpoints` saves and loads the results.
+
+Each experiment lives in a module of this package named after its notebook's topic and is
+registered in :data:`EXPERIMENTS` when the module is imported below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ..checkpoints import FIRST_STEPS, code_hash, is_converged
+from ..batches import last_is_target
+from ..seeding import seed_everything
+from ..train import cross_entropy, train
+
+__all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "checkpoint_name", "all_runs", "train_run"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment: ``build(config) -> model``; ``sampler(config, seed) -> sample`` (see
+    :mod:`attnlab.batches`); ``evaluate(model, config) -> float`` on held-out data, named
+    ``val_name``; ``steps`` Adam steps at ``config["lr"]`` with ``config.get("warmup", 0)``,
+    evaluated every ``eval_every`` steps; one run per seed of ``seeds``."""
+    name: str
+    description: str
+    config: dict
+    build: Callable[[dict], nn.Module]
+    sampler: Callable[[dict, int], Callable]
+    evaluate: Callable[[nn.Module, dict], float]
+    val_name: str
+    higher_is_better: bool
+    steps: int
+    eval_every: int
+    modules: tuple[str, ...]
+    transform: Callable = last_is_target
+    loss_fn: Callable = cross_entropy
+    seeds: tuple[int, ...] = (0, 1, 2)
+    notebook: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def register(experiment: Experiment) -> Experiment:
+    if experiment.name in EXPERIMENTS:
+        raise ValueError(f"experiment {experiment.name!r} is registered twice")
+    EXPERIMENTS[experiment.name] = experiment
+    return experiment
+
+
+def experiment_of(name: str) -> Experiment:
+    if name not in EXPERIMENTS:
+        raise KeyError(f"no experiment {name!r}; known: {', '.join(sorted(EXPERIMENTS))}")
+    return EXPERIMENTS[name]
+
+
+def checkpoint_name(experiment: Experiment, seed: int) -> str:
+    return f"{experiment.name}-s{seed}"
+
+
+def all_runs() -> dict[str, tuple[Experiment, int]]:
+    """Every checkpoint ``make checkpoints`` makes, by name."""
+    return {checkpoint_name(e, s): (e, s) for e in EXPERIMENTS.values() for s in e.seeds}
+
+
+def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, verbose: bool = False):
+    """Train ``experiment`` with ``seed`` (shifted by ``ATTNLAB_SEED``) for ``steps`` (default:
+    its budget). Returns ``(model, record)``, the record as :mod:`attnlab.checkpoints` stores it."""
+    config, steps = experiment.config, steps or experiment.steps
+    seed_everything(seed)
+    model = experiment.build(config)
+    start = time.perf_counter()
+
+    def report(step, curve):
+        if verbose and curve.eval_steps and curve.eval_steps[-1] == step:
+            print(f"{experiment.name} seed {seed}: step {step}/{steps}  loss {curve.train_loss[-1]:.4f}  "
+                  f"{experiment.val_name} {curve.evaluations[-1]:.4f}  ({time.perf_counter() - start:.0f} s)",
+                  flush=True)
+
+    curve = train(model, experiment.sampler(config, seed), steps=steps, lr=config["lr"],
+                  warmup=config.get("warmup", 0), clip=config.get("clip", 1.0), seed=seed,
+                  transform=experiment.transform, loss_fn=experiment.loss_fn,
+                  evaluate=lambda m: experiment.evaluate(m, config), eval_every=experiment.eval_every,
+                  on_step=report)
+    saved = {
+        "experiment": experiment.name, "seed": seed, "steps": steps, "seconds": round(curve.seconds, 1),
+        "torch": torch.__version__, "code_hash": code_hash(list(experiment.modules)), "config": config,
+        "val_name": experiment.val_name, "higher_is_better": experiment.higher_is_better,
+        "curve": {"step": curve.eval_steps, "val": curve.evaluations,
+                  "train_loss": [sum(curve.train_loss[a:b]) / (b - a)      # the mean since the last evaluation
+                                 for a, b in zip([0] + curve.eval_steps[:-1], curve.eval_steps)]},
+        "first_losses": curve.train_loss[:FIRST_STEPS],
+        "converged": is_converged(curve.eval_steps, curve.evaluations, experiment.higher_is_better),
+    }
+    return model, saved
+
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
