@@ -100,3 +100,14 @@ def test_heading_parser_ignores_fences():
     nb = {"cells": [{"cell_type": "markdown", "source": "# Title\n```python\n# a comment\n```\n## Part"},
                     {"cell_type": "code", "source": "# not markdown"}]}
     assert top_level_headings(nb) == ["# Title"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_solution_directives_open_and_close_in_turn(path):
+    """sphinx-exercise's gated solutions must alternate solution-start, solution-end: a new
+    exercise pasted inside an open solution breaks the whole build ("nested solution-start")."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sequence = [m.group(1) for cell in cells if cell["cell_type"] == "markdown"
+                for m in re.finditer(r"\{solution-(start|end)\}", "".join(cell["source"]))]
+    expected = ["start", "end"] * (len(sequence) // 2)
+    assert sequence == expected, f"{path.name}: solution directives in the order {sequence}"
