@@ -68,17 +68,25 @@ def _check_head_mask(head_mask, n_layers: int, num_heads: int):
         require_shape("head_mask", head_mask, (n_layers, num_heads), expected)
 
 
-class Encoder(nn.Module):
-    """``config.n_layers`` :class:`EncoderLayer` s, then the final LayerNorm (pre-LN)."""
+class _Stack(nn.Module):
+    """``n_layers`` layers of ``layer``, then the final LayerNorm (pre-LN); ``new_cache()`` gives
+    an empty :class:`KVCache` for them, with cross-attention caches when ``cross``."""
 
-    def __init__(self, config: TransformerConfig):
+    def __init__(self, config: TransformerConfig, layer: type[nn.Module], n_layers: int, cross: bool):
         super().__init__()
-        self.config = config
-        self.layers = nn.ModuleList(EncoderLayer(config) for _ in range(config.n_layers))
+        self.config, self._cross = config, cross
+        self.layers = nn.ModuleList(layer(config) for _ in range(n_layers))
         self.norm = _final_norm(config)
 
     def new_cache(self) -> KVCache:
-        return KVCache(len(self.layers))
+        return KVCache(len(self.layers), cross=self._cross)
+
+
+class Encoder(_Stack):
+    """``config.n_layers`` :class:`EncoderLayer` s, then the final LayerNorm (pre-LN)."""
+
+    def __init__(self, config: TransformerConfig):
+        super().__init__(config, EncoderLayer, config.n_layers, cross=False)
 
     def _run(self, x, mask, cache, head_mask, keep_weights):
         _check_head_mask(head_mask, len(self.layers), self.config.num_heads)
@@ -99,17 +107,11 @@ class Encoder(nn.Module):
         return self._run(x, mask, cache, None, keep_weights=False)[0]
 
 
-class Decoder(nn.Module):
+class Decoder(_Stack):
     """``config.decoder_layers`` :class:`DecoderLayer` s, then the final LayerNorm (pre-LN)."""
 
     def __init__(self, config: TransformerConfig):
-        super().__init__()
-        self.config = config
-        self.layers = nn.ModuleList(DecoderLayer(config) for _ in range(config.decoder_layers))
-        self.norm = _final_norm(config)
-
-    def new_cache(self) -> KVCache:
-        return KVCache(len(self.layers), cross=True)
+        super().__init__(config, DecoderLayer, config.decoder_layers, cross=True)
 
     def _run(self, x, memory, self_mask, memory_mask, cache, keep_weights):
         self_weights, cross_weights = [], []
