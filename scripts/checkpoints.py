@@ -21,18 +21,23 @@ from concurrent.futures import ProcessPoolExecutor
 
 def up_to_date(name: str) -> bool:
     from attnlab import checkpoints
-    from attnlab.experiments import all_runs
+    from attnlab.experiments import all_runs, chosen_lr
 
     experiment, _ = all_runs()[name]
     try:
         saved = checkpoints.record(name)
     except FileNotFoundError:
         return False
+    try:
+        lr = chosen_lr(experiment.config["lr"])
+    except FileNotFoundError:                   # its sweep is not made yet
+        return False
     return (saved["code_hash"] == checkpoints.code_hash(list(experiment.modules))
-            and saved["config"] == experiment.config and saved["steps"] == experiment.steps)
+            and saved["config"] == experiment.config and saved["steps"] == experiment.steps
+            and saved.get("lr") == lr)
 
 
-def run(name: str) -> tuple[str, float, bool, str]:
+def run(name: str) -> tuple[str, float, str, str]:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 
@@ -44,7 +49,8 @@ def run(name: str) -> tuple[str, float, bool, str]:
     model, saved = train_run(experiment, seed, verbose=True)
     checkpoints.save(name, model, saved)
     last = saved["curve"]["val"][-1]
-    return name, saved["seconds"], saved["converged"], f"{saved['val_name']} {last:.4f}"
+    status = "converged" if saved["converged"] else "NOT converged" if experiment.must_converge else "a sweep point"
+    return name, saved["seconds"], status, f"{saved['val_name']} {last:.4f}"
 
 
 def main(argv: list[str]) -> int:
@@ -71,16 +77,18 @@ def main(argv: list[str]) -> int:
     todo = [n for n in (args.names or runs) if args.force or not up_to_date(n)]
     print(f"{len(todo)} of {len(args.names or runs)} runs to train, {args.jobs} at a time", flush=True)
     start, failed = time.perf_counter(), []
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for future in [pool.submit(run, n) for n in todo]:
-            try:
-                name, seconds, converged, last = future.result()
-                print(f"{name}: {seconds:.0f} s, {last}, {'converged' if converged else 'NOT converged'}", flush=True)
-                if not converged:
-                    failed.append(name)
-            except Exception as error:  # report every run, then fail
-                print(f"FAILED: {error!r}", flush=True)
-                failed.append(repr(error))
+    sweeps = [n for n in todo if not runs[n][0].must_converge]   # first: the runs that choose a setting
+    for stage in (sweeps, [n for n in todo if n not in sweeps]):
+        with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for future in [pool.submit(run, n) for n in stage]:
+                try:
+                    name, seconds, status, last = future.result()
+                    print(f"{name}: {seconds:.0f} s, {last}, {status}", flush=True)
+                    if status == "NOT converged":
+                        failed.append(name)
+                except Exception as error:  # report every run, then fail
+                    print(f"FAILED: {error!r}", flush=True)
+                    failed.append(repr(error))
     print(f"done in {time.perf_counter() - start:.0f} s; {len(failed)} runs failed or did not converge: {failed}")
     return 1 if failed else 0
 

@@ -27,15 +27,19 @@ from ..batches import last_is_target
 from ..seeding import seed_everything
 from ..train import cross_entropy, train
 
-__all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "checkpoint_name", "all_runs", "train_run"]
+__all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "checkpoint_name", "all_runs", "chosen_lr",
+           "train_run"]
 
 
 @dataclass(frozen=True)
 class Experiment:
     """One experiment: ``build(config) -> model``; ``sampler(config, seed) -> sample`` (see
     :mod:`attnlab.batches`); ``evaluate(model, config) -> float`` on held-out data, named
-    ``val_name``; ``steps`` Adam steps at ``config["lr"]`` with ``config.get("warmup", 0)``,
-    evaluated every ``eval_every`` steps; one run per seed of ``seeds``."""
+    ``val_name``; ``steps`` Adam steps at ``config["lr"]`` (a number, or ``"sweep:<prefix>"``:
+    the learning rate of the best run among the experiments named ``<prefix>...``, which
+    :func:`chosen_lr` reads from their records) with ``config.get("warmup", 0)``,
+    evaluated every ``eval_every`` steps; one run per seed of ``seeds``. A short run that picks a
+    setting (one point of a learning-rate sweep) has ``must_converge=False``."""
     name: str
     description: str
     config: dict
@@ -51,6 +55,7 @@ class Experiment:
     loss_fn: Callable = cross_entropy
     seeds: tuple[int, ...] = (0, 1, 2)
     notebook: str = ""
+    must_converge: bool = True
     extra: dict = field(default_factory=dict)
 
 
@@ -79,6 +84,23 @@ def all_runs() -> dict[str, tuple[Experiment, int]]:
     return {checkpoint_name(e, s): (e, s) for e in EXPERIMENTS.values() for s in e.seeds}
 
 
+def chosen_lr(lr: float | str) -> float:
+    """``lr`` itself, or for ``"sweep:<prefix>"`` the ``config["lr"]`` of the sweep run (every
+    seed of every experiment whose name starts with ``<prefix>``) with the best final validation
+    metric: the learning rate is chosen on validation data, by code, from the records."""
+    if not isinstance(lr, str):
+        return float(lr)
+    from ..checkpoints import record
+
+    prefix = lr.removeprefix("sweep:")
+    sweep = [name for name, (e, _) in all_runs().items() if e.name.startswith(prefix)]
+    if not lr.startswith("sweep:") or not sweep:
+        raise ValueError(f"lr must be a number or 'sweep:<prefix of registered experiments>', got {lr!r}")
+    records = [record(name) for name in sweep]       # FileNotFoundError names the run to make first
+    sign = 1.0 if records[0]["higher_is_better"] else -1.0
+    return float(max(records, key=lambda r: sign * r["curve"]["val"][-1])["config"]["lr"])
+
+
 def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, verbose: bool = False):
     """Train ``experiment`` with ``seed`` (shifted by ``ATTNLAB_SEED``) for ``steps`` (default:
     its budget). Returns ``(model, record)``, the record as :mod:`attnlab.checkpoints` stores it."""
@@ -93,7 +115,8 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
                   f"{experiment.val_name} {curve.evaluations[-1]:.4f}  ({time.perf_counter() - start:.0f} s)",
                   flush=True)
 
-    curve = train(model, experiment.sampler(config, seed), steps=steps, lr=config["lr"],
+    lr = chosen_lr(config["lr"])
+    curve = train(model, experiment.sampler(config, seed), steps=steps, lr=lr,
                   warmup=config.get("warmup", 0), clip=config.get("clip", 1.0), seed=seed,
                   transform=experiment.transform, loss_fn=experiment.loss_fn,
                   evaluate=lambda m: experiment.evaluate(m, config), eval_every=experiment.eval_every,
@@ -101,7 +124,7 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
     saved = {
         "experiment": experiment.name, "seed": seed, "steps": steps, "seconds": round(curve.seconds, 1),
         "torch": torch.__version__, "code_hash": code_hash(list(experiment.modules)), "config": config,
-        "val_name": experiment.val_name, "higher_is_better": experiment.higher_is_better,
+        "lr": lr, "val_name": experiment.val_name, "higher_is_better": experiment.higher_is_better,
         "curve": {"step": curve.eval_steps, "val": curve.evaluations,
                   "train_loss": [sum(curve.train_loss[a:b]) / (b - a)      # the mean since the last evaluation
                                  for a, b in zip([0] + curve.eval_steps[:-1], curve.eval_steps)]},

@@ -4,6 +4,9 @@
   with each of its four read-outs: none, bahdanau, luong-dot, luong-general, trained alike.
 - ``g2p-transformer``: chapter 7's :class:`~attnlab.models.transformer.Seq2SeqTransformer` of a
   similar size, pre-LN with a learning-rate warm-up (its standard recipe), against ``g2p-bahdanau``.
+- ``g2p-sweep-<recurrent|transformer>-lr<lr>``: short runs (seed 0) of the Bahdanau GRU and the
+  Transformer at each learning rate of :data:`SWEEP_LRS`; each converged run trains at the
+  learning rate whose sweep run scored best on the validation phrases (the same sweep for both).
 
 Training phrases are drawn afresh for every pool of 50 batches from the training words (never
 the validation or test words), bucketed by length; the validation metric is the teacher-forced
@@ -104,13 +107,31 @@ def _build_transformer(config: dict):
                                                 pad=0, **{k: config[k] for k in keys}))
 
 
-RECURRENT = dict(d_model=64, d_embed=32, lr=3e-3, batch_size=128, clip=1.0)
+_TRAINING = dict(sampler=lambda config, seed: FreshPhrases(config["batch_size"]), transform=teacher_forcing(pad=0),
+                 evaluate=_validation_accuracy, val_name="validation phoneme accuracy (teacher-forced)",
+                 higher_is_better=True, eval_every=250, modules=MODULES)
+RECURRENT = dict(d_model=64, d_embed=32, batch_size=128, clip=1.0)
+TRANSFORMER = dict(d_model=40, num_heads=2, d_ff=80, n_layers=2, n_decoder_layers=2, dropout=0.0,
+                   scale_embedding=True, embedding_std=40 ** -0.5, warmup=400, batch_size=128, clip=1.0)  # pre-LN
+SWEEP_LRS, SWEEP_STEPS = (1e-3, 3e-3, 1e-2), 1500
+for _kind, _build, _config in (("recurrent", _build_recurrent, dict(RECURRENT, attention="bahdanau")),
+                               ("transformer", _build_transformer, TRANSFORMER)):
+    for _lr in SWEEP_LRS:
+        register(Experiment(
+            name=f"g2p-sweep-{_kind}-lr{_lr:g}", notebook="chapters/07-pure-attention/training.ipynb",
+            description=f"learning-rate sweep, {_kind} (Bahdanau GRU or pre-LN Transformer), lr {_lr:g}",
+            config=dict(_config, lr=_lr), build=_build, steps=SWEEP_STEPS, seeds=(0,), must_converge=False,
+            **_TRAINING))
+
 for _attention in ATTENTIONS:
     register(Experiment(
         name=f"g2p-{_attention}", notebook="chapters/06-lstm-attention/seq2seq.ipynb",
         description=f"GRU encoder-decoder, attention {_attention!r}, on grapheme to phoneme",
-        config=dict(RECURRENT, attention=_attention), build=_build_recurrent,
-        sampler=lambda config, seed: FreshPhrases(config["batch_size"]),
-        transform=teacher_forcing(pad=0), evaluate=_validation_accuracy,
-        val_name="validation phoneme accuracy (teacher-forced)", higher_is_better=True,
-        steps=6000, eval_every=250, modules=MODULES))
+        config=dict(RECURRENT, attention=_attention, lr="sweep:g2p-sweep-recurrent"), build=_build_recurrent,
+        steps=6000, **_TRAINING))
+
+register(Experiment(
+    name="g2p-transformer", notebook="chapters/07-pure-attention/training.ipynb",
+    description="pre-LN Transformer encoder-decoder with warm-up, as many parameters as the Bahdanau GRU",
+    config=dict(TRANSFORMER, lr="sweep:g2p-sweep-transformer"), build=_build_transformer, steps=6000,
+    **_TRAINING))
