@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 def up_to_date(name: str) -> bool:
     from attnlab import checkpoints
-    from attnlab.experiments import all_runs, chosen_lr
+    from attnlab.experiments import all_runs, chosen_lr, experiment_hash
 
     experiment, _ = all_runs()[name]
     try:
@@ -32,7 +32,7 @@ def up_to_date(name: str) -> bool:
         lr = chosen_lr(experiment.config["lr"])
     except FileNotFoundError:                   # its sweep is not made yet
         return False
-    return (saved["code_hash"] == checkpoints.code_hash(list(experiment.modules))
+    return (saved["code_hash"] == experiment_hash(experiment)
             and saved["config"] == experiment.config and saved["steps"] == experiment.steps
             and saved.get("lr") == lr)
 

@@ -7,7 +7,7 @@ import itertools
 import pytest
 import torch
 
-from attnlab.decoding import beam_search, greedy_decode, select_rows, sequence_log_prob
+from attnlab.decoding import beam_search, greedy_decode, length_penalty, select_rows, sequence_log_prob
 from attnlab.models.seq2seq import ATTENTIONS, Seq2Seq
 from attnlab.models.transformer import KVCache, Seq2SeqTransformer, TransformerConfig
 
@@ -58,6 +58,31 @@ def test_a_beam_as_wide_as_every_output_finds_the_most_likely_one(name):
         found = best[row, :max_len] if best.shape[1] >= max_len else \
             torch.nn.functional.pad(best[row], (0, max_len - best.shape[1]))
         assert torch.equal(found, candidates[exhaustive.argmax()])
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_a_full_beam_with_a_length_penalty_finds_the_best_normalised_output(name):
+    model, max_len, alpha = MODELS[name], 3, 1.5
+    candidates = every_output(max_len)
+    ends = candidates == EOS
+    lengths = torch.where(ends.any(-1), ends.float().argmax(-1) + 1, max_len)
+    best = beam_search(model, SOURCE, beam_size=len(candidates), bos=BOS, eos=EOS, max_len=max_len, alpha=alpha)
+    picked_longer = False
+    for row in range(SOURCE.shape[0]):
+        source = SOURCE[row:row + 1].expand(len(candidates), -1)
+        exhaustive = sequence_log_prob(model, source, candidates, bos=BOS, eos=EOS)
+        winner = (exhaustive / length_penalty(lengths.float(), alpha)).argmax()
+        found = torch.nn.functional.pad(best[row], (0, max(0, max_len - best.shape[1])))[:max_len]
+        assert torch.equal(found, candidates[winner])
+        picked_longer |= bool(lengths[winner] > lengths[exhaustive.argmax()])
+    if name == "gru-bahdanau":  # the case this test is for: the penalty changes the answer
+        assert picked_longer
+
+
+def test_length_penalty_is_gnmts():
+    torch.testing.assert_close(length_penalty(torch.tensor([1.0, 7.0]), 0.5), torch.tensor([1.0, 2.0 ** 0.5]))
+    with pytest.raises(ValueError, match="alpha must be a non-negative number"):
+        beam_search(MODELS["gru-none"], SOURCE, beam_size=2, bos=BOS, eos=EOS, max_len=3, alpha=-1.0)
 
 
 @pytest.mark.parametrize("name", MODELS)

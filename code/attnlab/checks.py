@@ -15,7 +15,7 @@ import torch
 
 __all__ = ["shape_of", "require_tensor", "require_shape", "require_vectors", "require_tokens",
            "require_mask", "require_same_batch", "require_same_dtype", "require_positive_int",
-           "require_non_negative_int", "require_probability", "require_one_of", "require_data"]
+           "require_non_negative_int", "require_non_negative", "require_probability", "require_one_of", "require_data"]
 
 
 def shape_of(x) -> str:
@@ -127,6 +127,15 @@ def require_positive_int(name: str, value) -> int:
 def require_non_negative_int(name: str, value) -> int:
     """``value`` must be an int of at least 0."""
     return _require_int(name, value, 0, "non-negative")
+
+
+def require_non_negative(name: str, value) -> float:
+    """``value`` must be a number of at least 0 (a temperature, a length penalty's alpha)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a non-negative number, got {type(value).__name__} {value!r}")
+    if not value >= 0.0:                                  # also refuses NaN
+        raise ValueError(f"{name} must be a non-negative number, got {value}")
+    return float(value)
 
 
 def require_probability(name: str, value) -> float:

@@ -23,10 +23,10 @@ import functools
 
 import torch
 
-from .checks import require_positive_int, require_tokens
+from .checks import require_non_negative, require_positive_int, require_tokens
 from .train import evaluation_mode
 
-__all__ = ["greedy_decode", "beam_search", "sequence_log_prob", "select_rows", "teacher_forced_accuracy",
+__all__ = ["greedy_decode", "length_penalty", "beam_search", "sequence_log_prob", "select_rows", "teacher_forced_accuracy",
            "edit_distance", "error_rates", "strip", "decode_errors"]
 
 
@@ -83,14 +83,22 @@ def greedy_decode(model, source: torch.Tensor, *, bos: int, eos: int | None, max
     return torch.stack(tokens, 1), stacked
 
 
+def length_penalty(lengths: torch.Tensor, alpha: float) -> torch.Tensor:
+    """GNMT's length penalty (Wu et al. 2016), ``((5 + length) / 6) ** alpha``: a finished
+    hypothesis is ranked by its total log-probability divided by it (alpha = 0: no normalisation)."""
+    return ((5 + lengths) / 6) ** alpha
+
+
 @_inference
 def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: int, max_len: int,
-                return_scores: bool = False):
+                alpha: float = 0.0, return_scores: bool = False):
     """Beam search, all sentences of the batch at once. source: (batch, n_source) -> the best
     output per sentence, tokens (batch, n_steps) without <bos>, padded with 0 after <eos>; with
     ``return_scores``, also its total log-probability (batch,).
 
-    Hypotheses are ranked by their total log-probability (no length normalisation). A hypothesis
+    Hypotheses are kept by their total log-probability; the output is the one of the final beam
+    with the best total divided by :func:`length_penalty` (its length counts its <eos>; alpha = 0,
+    the default, divides by 1, so the output is the likeliest of the beam). A hypothesis
     that has emitted <eos> is finished: it keeps its score and emits padding. A beam at least as
     wide as the number of possible outputs keeps every one of them, so it finds the most likely
     output (tests/test_decoding.py checks this against enumeration); a narrower beam may not, and
@@ -99,6 +107,7 @@ def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: i
     require_tokens("source", source, "(batch, n_source)")
     require_positive_int("beam_size", beam_size)
     require_positive_int("max_len", max_len)
+    require_non_negative("alpha", alpha)
     batch, k = source.shape[0], beam_size
     memory = model.encode(source)
     flat = torch.arange(batch, device=source.device).repeat_interleave(k)     # (batch*k,) sentence of each beam
@@ -125,8 +134,12 @@ def beam_search(model, source: torch.Tensor, *, beam_size: int, bos: int, eos: i
         done = done[origin] | (previous == eos)
         if bool(done.all()):
             break
-    best = history.view(batch, k, -1)[:, 0]
-    return (best, scores[:, 0]) if return_scores else best
+    history, rows = history.view(batch, k, -1), torch.arange(batch, device=source.device)
+    ends = history == eos
+    lengths = torch.where(ends.any(-1), ends.float().argmax(-1) + 1, history.shape[-1])   # (batch, k)
+    pick = (scores / length_penalty(lengths.to(scores.dtype), alpha)).argmax(-1)           # 0 when alpha = 0
+    best = history[rows, pick]
+    return (best, scores[rows, pick]) if return_scores else best
 
 
 @_inference
@@ -208,15 +221,16 @@ def error_rates(predictions, references) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def decode_errors(model, source: torch.Tensor, target: torch.Tensor, *, bos: int, eos: int,
-                  beam_size: int = 1, extra_steps: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
-    """Free-running decoding of ``source`` (greedy, or beam search when ``beam_size > 1``) scored
+                  beam_size: int = 1, alpha: float = 0.0, extra_steps: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Free-running decoding of ``source`` (greedy, or beam search when ``beam_size > 1``, with the
+    length penalty ``alpha``) scored
     against ``target`` (batch, n_target; starting with <bos>): per example (phoneme error rate,
     phrase error), as :func:`error_rates`."""
     max_len = target.shape[1] + extra_steps
     if beam_size == 1:
         outputs = greedy_decode(model, source, bos=bos, eos=eos, max_len=max_len)[0]
     else:
-        outputs = beam_search(model, source, beam_size=beam_size, bos=bos, eos=eos, max_len=max_len)
+        outputs = beam_search(model, source, beam_size=beam_size, bos=bos, eos=eos, max_len=max_len, alpha=alpha)
     predictions = [strip(row, eos=eos) for row in outputs.cpu()]
     references = [strip(row[1:], eos=eos) for row in target.cpu()]
     return error_rates(predictions, references)

@@ -27,8 +27,8 @@ from ..batches import last_is_target
 from ..seeding import seed_everything
 from ..train import cross_entropy, train
 
-__all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "checkpoint_name", "all_runs", "chosen_lr",
-           "train_run"]
+__all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "experiment_hash", "checkpoint_name",
+           "all_runs", "chosen_lr", "train_run"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ class Experiment:
     the learning rate of the best run among the experiments named ``<prefix>...``, which
     :func:`chosen_lr` reads from their records) with ``config.get("warmup", 0)``,
     evaluated every ``eval_every`` steps; one run per seed of ``seeds``. A short run that picks a
-    setting (one point of a learning-rate sweep) has ``must_converge=False``."""
+    setting (one point of a learning-rate sweep) has ``must_converge=False``. ``report(model,
+    config) -> dict``, if given, measures the trained model (say, its test errors by length); the
+    record keeps it as ``results``, so that a notebook need not decode a thousand phrases."""
     name: str
     description: str
     config: dict
@@ -56,6 +58,7 @@ class Experiment:
     seeds: tuple[int, ...] = (0, 1, 2)
     notebook: str = ""
     must_converge: bool = True
+    report: Callable[[nn.Module, dict], dict] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -73,6 +76,11 @@ def experiment_of(name: str) -> Experiment:
     if name not in EXPERIMENTS:
         raise KeyError(f"no experiment {name!r}; known: {', '.join(sorted(EXPERIMENTS))}")
     return EXPERIMENTS[name]
+
+
+def experiment_hash(experiment: Experiment) -> str:
+    """The hash of what a run of ``experiment`` depends on: its modules and this one (the runner)."""
+    return code_hash([*experiment.modules, "experiments.__init__"])
 
 
 def checkpoint_name(experiment: Experiment, seed: int) -> str:
@@ -123,7 +131,7 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
                   on_step=report)
     saved = {
         "experiment": experiment.name, "seed": seed, "steps": steps, "seconds": round(curve.seconds, 1),
-        "torch": torch.__version__, "code_hash": code_hash(list(experiment.modules)), "config": config,
+        "torch": torch.__version__, "code_hash": experiment_hash(experiment), "config": config,
         "lr": lr, "val_name": experiment.val_name, "higher_is_better": experiment.higher_is_better,
         "curve": {"step": curve.eval_steps, "val": curve.evaluations,
                   "train_loss": [sum(curve.train_loss[a:b]) / (b - a)      # the mean since the last evaluation
@@ -131,6 +139,9 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
         "first_losses": curve.train_loss[:FIRST_STEPS],
         "converged": is_converged(curve.eval_steps, curve.evaluations, experiment.higher_is_better),
     }
+    if experiment.report is not None:
+        with torch.no_grad():
+            saved["results"] = experiment.report(model.eval(), config)
     return model, saved
 
 

@@ -25,14 +25,14 @@ import torch
 
 from ..batches import BucketedBatches, teacher_forcing
 from ..data.g2p import LETTERS, PHONEME_VOCABULARY, G2PData, G2PTask, load_lexicon, make_g2p, make_g2p_task, split_words
-from ..decoding import teacher_forced_accuracy
+from ..decoding import decode_errors, teacher_forced_accuracy
 from ..models.seq2seq import ATTENTIONS, Seq2Seq
 from ..models.transformer import Seq2SeqTransformer, TransformerConfig
 from ..seeding import seed_everything
 from ..train import Curve, train
 from . import Experiment, register
 
-__all__ = ["task", "FreshPhrases", "train_g2p_model"]
+__all__ = ["task", "FreshPhrases", "DECODERS", "train_g2p_model"]
 
 MODULES = ("data.g2p", "models.seq2seq", "models.transformer", "attention", "batches", "train", "decoding",
            "experiments.g2p")
@@ -95,6 +95,22 @@ def _validation_accuracy(model, config) -> float:
     return teacher_forced_accuracy(model, val.source, val.target).mean().item()
 
 
+DECODERS = {"greedy": dict(beam_size=1), "beam 4": dict(beam_size=4), "beam 4, alpha 0.6": dict(beam_size=4, alpha=0.6)}
+
+
+def _test_report(model, config) -> dict:
+    """The converged model on the 1,000 test phrases: its teacher-forced phoneme accuracy, and for
+    each decoder of :data:`DECODERS` the phoneme error rate and phrase error of every phrase (the
+    notebooks group them by the phrase lengths, ``task()["test"].source_lengths``)."""
+    test = task()["test"]
+    results = {"test_teacher_forced_accuracy": teacher_forced_accuracy(model, test.source, test.target).mean().item()}
+    for name, options in DECODERS.items():
+        per, wrong = decode_errors(model, test.source, test.target, bos=PHONEME_VOCABULARY.bos,
+                                   eos=PHONEME_VOCABULARY.eos, **options)
+        results[name] = {"phoneme_error": [round(x, 5) for x in per.tolist()], "phrase_error": wrong.int().tolist()}
+    return results
+
+
 def _build_recurrent(config: dict):
     return Seq2Seq(len(LETTERS), len(PHONEME_VOCABULARY), config["attention"], d_model=config["d_model"],
                    d_embed=config["d_embed"])
@@ -128,10 +144,10 @@ for _attention in ATTENTIONS:
         name=f"g2p-{_attention}", notebook="chapters/06-lstm-attention/seq2seq.ipynb",
         description=f"GRU encoder-decoder, attention {_attention!r}, on grapheme to phoneme",
         config=dict(RECURRENT, attention=_attention, lr="sweep:g2p-sweep-recurrent"), build=_build_recurrent,
-        steps=6000, **_TRAINING))
+        steps=6000, report=_test_report, **_TRAINING))
 
 register(Experiment(
     name="g2p-transformer", notebook="chapters/07-pure-attention/training.ipynb",
     description="pre-LN Transformer encoder-decoder with warm-up, as many parameters as the Bahdanau GRU",
     config=dict(TRANSFORMER, lr="sweep:g2p-sweep-transformer"), build=_build_transformer, steps=6000,
-    **_TRAINING))
+    report=_test_report, **_TRAINING))
