@@ -60,9 +60,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--force", action="store_true", help="retrain even if up to date")
     args = parser.parse_args(argv)
-    if os.environ.get("ATTNLAB_SEED", "").strip() not in ("", "0"):
-        print("checkpoints are made from the written seeds: unset ATTNLAB_SEED", file=sys.stderr)
-        return 1
     from attnlab.experiments import all_runs
 
     runs = all_runs()

@@ -62,3 +62,15 @@ def test_a_generator_passes_through_and_bad_values_are_named(monkeypatch):
     monkeypatch.delenv("ATTNLAB_SEED")
     with pytest.raises(TypeError, match="seed must be an integer, got float"):
         shifted(1.5)
+
+
+def test_unshifted_blocks_use_the_written_seeds(monkeypatch):
+    from attnlab.seeding import unshifted
+
+    monkeypatch.setenv("ATTNLAB_SEED", "7")
+    assert shifted(1) == 8
+    with unshifted():
+        with unshifted():
+            assert shifted(1) == 1
+        assert shifted(1) == 1
+    assert shifted(1) == 8

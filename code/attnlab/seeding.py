@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import os
 import random
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
-__all__ = ["seed_shift", "shifted", "make_generator", "numpy_rng", "seed_everything"]
+__all__ = ["seed_shift", "shifted", "unshifted", "make_generator", "numpy_rng", "seed_everything"]
 
 SEED_VARIABLE = "ATTNLAB_SEED"
+_UNSHIFTED = [0]   # how many `unshifted()` blocks are open
 
 
 def seed_shift() -> int:
-    """The integer k in ``ATTNLAB_SEED`` (0 when it is unset or empty)."""
+    """The integer k in ``ATTNLAB_SEED`` (0 when it is unset or empty, or inside ``unshifted()``)."""
     text = os.environ.get(SEED_VARIABLE, "").strip()
-    if not text:
+    if not text or _UNSHIFTED[0]:
         return 0
     try:
         return int(text)
@@ -35,6 +37,18 @@ def shifted(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     return int(seed) + seed_shift()
+
+
+@contextmanager
+def unshifted():
+    """Inside this block every seed is the written one, whatever ``ATTNLAB_SEED`` says: the
+    converged checkpoints (attnlab.experiments) and the data split they were trained on are fixed
+    evidence, the same in every robustness run."""
+    _UNSHIFTED[0] += 1
+    try:
+        yield
+    finally:
+        _UNSHIFTED[0] -= 1
 
 
 def make_generator(seed: int | torch.Generator) -> torch.Generator:

@@ -24,7 +24,7 @@ from torch import nn
 
 from ..checkpoints import FIRST_STEPS, code_hash, is_converged
 from ..batches import last_is_target
-from ..seeding import seed_everything
+from ..seeding import seed_everything, unshifted
 from ..train import cross_entropy, train
 
 __all__ = ["Experiment", "EXPERIMENTS", "register", "experiment_of", "experiment_hash", "checkpoint_name",
@@ -79,8 +79,9 @@ def experiment_of(name: str) -> Experiment:
 
 
 def experiment_hash(experiment: Experiment) -> str:
-    """The hash of what a run of ``experiment`` depends on: its modules and this one (the runner)."""
-    return code_hash([*experiment.modules, "experiments.__init__"])
+    """The hash of what a run of ``experiment`` depends on: its modules, this one (the runner)
+    and the seeding."""
+    return code_hash([*experiment.modules, "experiments.__init__", "seeding"])
 
 
 def checkpoint_name(experiment: Experiment, seed: int) -> str:
@@ -109,9 +110,12 @@ def chosen_lr(lr: float | str) -> float:
     return float(max(records, key=lambda r: sign * r["curve"]["val"][-1])["config"]["lr"])
 
 
-def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, verbose: bool = False):
-    """Train ``experiment`` with ``seed`` (shifted by ``ATTNLAB_SEED``) for ``steps`` (default:
-    its budget). Returns ``(model, record)``, the record as :mod:`attnlab.checkpoints` stores it."""
+@unshifted()
+def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, verbose: bool = False,
+              report: bool = True):
+    """Train ``experiment`` with ``seed`` (as written: ``ATTNLAB_SEED`` does not shift it) for
+    ``steps`` (default: its budget). Returns ``(model, record)``, the record as
+    :mod:`attnlab.checkpoints` stores it; ``report=False`` skips the experiment's ``report``."""
     config, steps = experiment.config, steps or experiment.steps
     seed_everything(seed)
     model = experiment.build(config)
@@ -139,7 +143,7 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
         "first_losses": curve.train_loss[:FIRST_STEPS],
         "converged": is_converged(curve.eval_steps, curve.evaluations, experiment.higher_is_better),
     }
-    if experiment.report is not None:
+    if report and experiment.report is not None:
         with torch.no_grad():
             saved["results"] = experiment.report(model.eval(), config)
     return model, saved
