@@ -1,0 +1,121 @@
+"""The converged checkpoints (data/checkpoints, made by `make checkpoints`) come from this code.
+
+For every record on disk: it names a registered run and holds every field the book reads; its
+code hash is the hash of the package source it was trained with (else the failure names the
+`make checkpoints NAME=...` that remakes it); its "converged" flag agrees with its own curve; and
+for one seed of each experiment, the first steps trained again give the recorded losses. The
+machinery itself (hashes, the convergence rule, the learning-rate choice) is tested on its own.
+"""
+
+import json
+
+import pytest
+import torch
+
+from attnlab import checkpoints
+from attnlab.checkpoints import FIRST_STEPS, code_hash, is_converged
+from attnlab.experiments import all_runs, chosen_lr, experiment_hash, train_run
+
+RECORDS = {name: checkpoints.record(name) for name in checkpoints.names()}
+FIELDS = {"experiment", "seed", "steps", "seconds", "torch", "code_hash", "config", "lr", "val_name",
+          "higher_is_better", "curve", "first_losses", "converged"}
+
+
+def one_seed_each() -> list[str]:
+    """The record of the lowest seed of each experiment on disk."""
+    first = {}
+    for name, saved in sorted(RECORDS.items(), key=lambda item: item[1]["seed"]):
+        first.setdefault(saved["experiment"], name)
+    return sorted(first.values())
+
+
+@pytest.mark.parametrize("name", sorted(RECORDS))
+def test_a_record_is_a_registered_run_with_every_field(name):
+    saved = RECORDS[name]
+    assert name in all_runs(), f"{name} is on disk but no experiment makes it: delete data/checkpoints/{name}"
+    assert FIELDS <= set(saved), f"{name} lacks {FIELDS - set(saved)}: `make checkpoints NAME={name}`"
+    experiment, seed = all_runs()[name]
+    assert (saved["experiment"], saved["seed"], saved["config"]) == (experiment.name, seed, experiment.config)
+    curve = saved["curve"]
+    assert len(curve["step"]) == len(curve["val"]) == len(curve["train_loss"]) and curve["step"][-1] == saved["steps"]
+    assert len(saved["first_losses"]) == FIRST_STEPS
+    assert saved["lr"] == chosen_lr(experiment.config["lr"]), f"its sweep changed: `make checkpoints NAME={name}`"
+
+
+@pytest.mark.parametrize("name", sorted(RECORDS))
+def test_a_record_was_made_by_the_code_of_today(name):
+    experiment, _ = all_runs()[name]
+    assert RECORDS[name]["code_hash"] == experiment_hash(experiment), (
+        f"the code {name} depends on ({', '.join(experiment.modules)}) has changed since it was trained: "
+        f"`make checkpoints NAME={name}`")
+
+
+@pytest.mark.parametrize("name", sorted(RECORDS))
+def test_a_converged_record_has_a_flat_curve(name):
+    saved, (experiment, _) = RECORDS[name], all_runs()[name]
+    curve = saved["curve"]
+    assert saved["converged"] == is_converged(curve["step"], curve["val"], saved["higher_is_better"])
+    if experiment.must_converge:
+        assert saved["converged"], f"{name} was still improving at its last step: give it more steps"
+
+
+@pytest.mark.parametrize("name", one_seed_each())
+def test_the_first_steps_trained_again_give_the_recorded_losses(name):
+    experiment, seed = all_runs()[name]
+    _, fresh = train_run(experiment, seed, steps=FIRST_STEPS, report=False)
+    torch.testing.assert_close(torch.tensor(fresh["first_losses"]), torch.tensor(RECORDS[name]["first_losses"]),
+                               rtol=1e-4, atol=0.0)
+
+
+def test_a_checkpoint_loads_as_it_was_saved(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "CHECKPOINTS_DIR", tmp_path)
+    name = "g2p-bahdanau-s0"
+    experiment, seed = all_runs()[name]
+    model = experiment.build(experiment.config)
+    saved = {"experiment": experiment.name, "seed": seed, "config": experiment.config}
+    checkpoints.save(name, model, saved)
+    loaded, record = checkpoints.load(name)
+    assert record == saved and not loaded.training
+    for (key, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items()):
+        assert torch.equal(a, b), key
+    with pytest.raises(FileNotFoundError, match="make checkpoints NAME=g2p-none-s1"):
+        checkpoints.load("g2p-none-s1")
+
+
+def test_the_code_hash_follows_the_source(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("y = 2\n")
+    monkeypatch.setattr(checkpoints, "PACKAGE", tmp_path)
+    before = code_hash(["models", "b"])
+    assert code_hash(["b", "models"]) == before                # the order of the names does not matter
+    (tmp_path / "models" / "a.py").write_text("x = 2\n")
+    assert code_hash(["models", "b"]) != before
+    with pytest.raises(ValueError, match="no module attnlab.c to hash"):
+        code_hash(["c"])
+
+
+@pytest.mark.parametrize("values, converged", [
+    ([0.1, 0.5, 0.80, 0.81, 0.815, 0.818], True),              # the last fifth gains 0.003 on the best before
+    ([0.1, 0.5, 0.70, 0.75, 0.78, 0.80], False),               # still gaining 0.02
+    ([0.5, 0.7, 0.80, 0.80, 0.80, 0.75], True),                # falling at the end: no gain
+])
+def test_the_convergence_rule(values, converged):
+    steps = [100 * (i + 1) for i in range(len(values))]
+    assert is_converged(steps, values, higher_is_better=True) == converged
+    assert is_converged(steps, [-v for v in values], higher_is_better=False) == converged
+
+
+def test_the_learning_rate_is_the_best_of_its_sweep(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "CHECKPOINTS_DIR", tmp_path)
+    for lr, final in ((1e-3, 0.61), (3e-3, 0.72), (1e-2, 0.65)):
+        folder = tmp_path / f"g2p-sweep-recurrent-lr{lr:g}-s0"
+        folder.mkdir()
+        (folder / "record.json").write_text(json.dumps(
+            {"higher_is_better": True, "curve": {"val": [0.9, final]}, "config": {"lr": lr}}))
+    assert chosen_lr("sweep:g2p-sweep-recurrent") == 3e-3           # the final value decides, not the best
+    assert chosen_lr(5e-4) == 5e-4
+    with pytest.raises(FileNotFoundError, match="make checkpoints NAME=g2p-sweep-transformer"):
+        chosen_lr("sweep:g2p-sweep-transformer")
+    with pytest.raises(ValueError, match="lr must be a number or 'sweep:"):
+        chosen_lr("sweep:no-such-experiment")
