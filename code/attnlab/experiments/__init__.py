@@ -119,7 +119,7 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
     config, steps = experiment.config, steps or experiment.steps
     seed_everything(seed)
     model = experiment.build(config)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
 
     def report(step, curve):
         if verbose and curve.eval_steps and curve.eval_steps[-1] == step:
@@ -135,6 +135,7 @@ def train_run(experiment: Experiment, seed: int, *, steps: int | None = None, ve
                   on_step=report)
     saved = {
         "experiment": experiment.name, "seed": seed, "steps": steps, "seconds": round(curve.seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu_start, 1),   # the training's own, whatever ran beside it
         "torch": torch.__version__, "code_hash": experiment_hash(experiment), "config": config,
         "lr": lr, "val_name": experiment.val_name, "higher_is_better": experiment.higher_is_better,
         "curve": {"step": curve.eval_steps, "val": curve.evaluations,
