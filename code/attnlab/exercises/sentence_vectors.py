@@ -37,26 +37,41 @@ function_exercise(
     praise="Padding positions now count for nothing, whichever side they sit on.")
 
 
-def _readout(states, query, keys, mask, scale=True, masked=True, dim=1):
-    scores = (keys @ query.unsqueeze(-1)).squeeze(-1) / (math.sqrt(keys.shape[-1]) if scale else 1.0)
-    weights = torch.softmax(scores.masked_fill(~mask, float("-inf")) if masked else scores, dim=dim)
-    return (weights.unsqueeze(-1) * states).sum(1), weights
+_QUERIES = torch.randn(3, _D_K, generator=_generator, dtype=torch.float64)     # r = 3 queries, shared by the batch
+
+
+def _multi_query(states, queries, keys, mask, scale=True, masked=True, dim=-1, minus_identity=True, square=True,
+                 gram="rows"):
+    scores = queries @ keys.transpose(1, 2) / (math.sqrt(keys.shape[-1]) if scale else 1.0)   # (batch, r, n)
+    weights = torch.softmax(scores.masked_fill(~mask[:, None], float("-inf")) if masked else scores, dim=dim)
+    gram_matrix = weights @ weights.transpose(1, 2) if gram == "rows" else weights.transpose(1, 2) @ weights
+    eye = torch.eye(gram_matrix.shape[-1], dtype=weights.dtype) if minus_identity else 0.0
+    norm = (gram_matrix - eye).flatten(1).norm(dim=1)
+    return weights @ states, weights, (norm ** 2 if square else norm).mean()
 
 
 function_exercise(
-    "6.2-attention-readout", "The attention read-out", name="my_attention_readout",
-    cases=[(_STATES[:3], _QUERY[:3], _KEYS[:3], _MASK[:3])],          # every sentence here has a word
-    reference=_readout, atol=1e-6, rtol=1e-6, describe=lambda *case: "my_attention_readout(states, query, keys, "
-    "mask)", parts=("sentence vectors", "weights"),
-    mistakes={lambda *case: _readout(*case, scale=False): "the weights are unscaled: divide the scores by sqrt(d_k) "
-              "before the softmax.",
-              lambda *case: _readout(*case, masked=False): "the padding gets weight: fill the scores of padding "
-              "positions with -inf before the softmax.",
-              lambda *case: _readout(*case, dim=0): "your weights do not sum to 1 over the positions of each "
-              "sentence: take the softmax over dim=1 (the positions), not over the batch."},
-    hint="scores = (keys @ query.unsqueeze(-1)).squeeze(-1) / sqrt(d_k); a masked softmax over dim 1 (the "
-         "positions); sentence vectors = (weights[..., None] * states).sum(1).",
-    praise="Each sentence vector is a convex combination of its own words' states; padding gets weight 0.")
+    "6.2-multi-query-readout", "Transfer: r queries and a penalty against redundancy", name="my_multi_query_readout",
+    cases=[(_STATES[:3], _QUERIES, _KEYS[:3], _MASK[:3])],          # every sentence here has a word
+    reference=_multi_query, atol=1e-6, rtol=1e-6,
+    describe=lambda *case: "my_multi_query_readout(states, queries, keys, mask)",
+    parts=("sentence matrix", "weights", "penalty"),
+    mistakes={lambda *case: (None, _multi_query(*case, dim=1)[1], None): "your weights sum to 1 over the queries; "
+              "each query's weights must sum to 1 over the positions: softmax over the last axis.",
+              lambda *case: _multi_query(*case, masked=False): "the padding gets weight: fill the scores of padding "
+              "positions with -inf for every query, mask[:, None, :].",
+              lambda *case: _multi_query(*case, scale=False): "the weights are unscaled: divide the scores by "
+              "sqrt(d_k), as for one query.",
+              lambda *case: (None, None, _multi_query(*case, minus_identity=False)[2]): "the penalty must be 0 when "
+              "the r queries attend to r different positions: subtract the identity, ||A Aᵀ - I||², before the norm.",
+              lambda *case: (None, None, _multi_query(*case, square=False)[2]): "the penalty is the SQUARED Frobenius "
+              "norm, the sum of the squared entries of A Aᵀ - I: square the norm.",
+              lambda *case: (None, None, _multi_query(*case, gram="columns")[2]): "A Aᵀ is (r, r), the overlap of "
+              "every pair of queries; Aᵀ A is (n, n), the overlap of positions. Use weights @ weights.transpose(1, 2)."},
+    hint="scores (batch, r, n) = queries @ keys.transpose(1, 2) / sqrt(d_k); mask with mask[:, None, :]; softmax over "
+         "the positions; M = weights @ states; penalty = mean over the batch of ||A Aᵀ - I||² (Frobenius).",
+    praise="With r rows the sentence becomes a matrix, one summary per query; the penalty is 0 only when every "
+           "query puts all its weight on a position of its own, so it pushes the rows apart.")
 
 
 number_exercise(
