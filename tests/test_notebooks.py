@@ -111,3 +111,42 @@ def test_solution_directives_open_and_close_in_turn(path):
                 for m in re.finditer(r"\{solution-(start|end)\}", "".join(cell["source"]))]
     expected = ["start", "end"] * (len(sequence) // 2)
     assert sequence == expected, f"{path.name}: solution directives in the order {sequence}"
+
+
+_TRIVIAL = re.compile(r"^(#.*|import .*|from .* import .*|return.*|assert check.*|check\(.*|[)\]}]+,?|pass|else:|.{0,12})$")
+
+
+def _solutions_and_what_came_before(cells: list[dict]):
+    """Per solution: its label, its exercise's kind (the directive's :class:), the non-trivial
+    lines of its code, and every code line shown above it outside solutions (whitespace folded)."""
+    fold = lambda line: re.sub(r"\s+", " ", line.strip())  # noqa: E731
+    kinds, shown, current, found = {}, set(), None, []
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            for label, kind in re.findall(r":label: (\S+)\n:class: (\w+)", text):
+                kinds[label] = kind
+            if (start := re.search(r"\{solution-start\} (\S+)", text)):
+                current = (start.group(1), [])
+            if "{solution-end}" in text and current:
+                found.append((current[0], kinds.get(current[0]), current[1], set(shown)))
+                current = None
+            continue
+        lines = [fold(line) for line in text.splitlines() if fold(line)]
+        if current is None:
+            shown.update(lines)
+        else:
+            current[1].extend(line for line in lines if not _TRIVIAL.match(line))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_solution_retypes_the_code_above_it(path):
+    """A solution that is mostly lines shown earlier on its page asks the learner to copy, not to
+    think. Debug exercises are exempt: their solution is the buggy code shown, mended."""
+    for label, kind, lines, shown in _solutions_and_what_came_before(load(path)["cells"]):
+        if kind == "debug" or not lines:
+            continue
+        repeated = [line for line in lines if line in shown]
+        assert len(repeated) <= len(lines) / 2, f"{path.name}, {label}: {len(repeated)} of {len(lines)} lines " \
+            f"stand above it already, e.g. {repeated[0]!r}"
