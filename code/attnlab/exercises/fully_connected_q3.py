@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from ..attention import masked_softmax
+from ..data.recall import RecallVocab, make_recall
 from .core import function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(83)
@@ -67,3 +69,38 @@ number_exercise(
                "matrices: solve n^2 + d^2 > 3 d^2.",
            111: "that solves n^2 > 3 d^2: the fixed layer also has its value projection (d^2).",
            128: "that is 2d; the condition is n^2 > 2 d^2, i.e. n > sqrt(2) d."})
+
+
+# 8.3-induction: two attention layers, built by hand, read recall without the previous-token feature
+_RECALL_VOCAB = RecallVocab(n_keys=16, n_values=8)
+_RECALL = torch.nn.functional.one_hot(make_recall(6, [2, 6], _RECALL_VOCAB, seed=_generator)[0],
+                                      _RECALL_VOCAB.size).double()
+
+
+def _induction(one_hot, beta, look=-1, match="previous", ask=-1, scale=True):
+    n = one_hot.shape[1]
+    back = torch.arange(n)[None, :] == torch.arange(n)[:, None] + look         # position j = i + look
+    previous = masked_softmax(torch.zeros(n, n, dtype=one_hot.dtype), back) @ one_hot
+    keys = previous if match == "previous" else one_hot
+    weights = torch.softmax((beta if scale else 1.0) * (keys @ one_hot[:, ask, :, None]).squeeze(-1), dim=-1)
+    return weights, (weights[..., None] * one_hot).sum(1)
+
+
+function_exercise(
+    "8.3-induction", "Transfer: two attention layers do recall without help", name="induction_recall",
+    cases=[(_RECALL, 20.0)], reference=_induction, atol=1e-6, rtol=1e-6,
+    describe=lambda *case: "induction_recall(one_hot, beta=20)", parts=("weights", "output"),
+    mistakes={lambda *case: _induction(*case, match="own"): "your second layer matches the asked key against each "
+              "position's OWN token: that finds the key's position (and the question itself), not the value "
+              "after it. Match it against the token before each position, which the first layer copied there.",
+              lambda *case: _induction(*case, look=1): "your first layer copies the NEXT token (j = i + 1) into "
+              "each position; it must look one back, j = i - 1, so that a value's position carries its key.",
+              lambda *case: _induction(*case, ask=-2): "your query is the `?` token; the asked key is the LAST "
+              "token of the sequence.",
+              lambda *case: _induction(*case, scale=False): "your second layer's scores are not multiplied by "
+              "beta: with dot products of 0 or 1 the softmax stays nearly uniform."},
+    hint="Layer 1: masked_softmax(zeros (n, n), mask j == i - 1) @ one_hot gives each position its previous "
+         "token (none for position 0). Layer 2: scores = beta * previous @ one_hot[:, -1]; softmax over the "
+         "positions; output = weights @ one_hot.",
+    praise="The first head looks one back by position alone; the second matches content against what the first "
+           "wrote: an induction head, the two-layer circuit trained Transformers form for this.")
