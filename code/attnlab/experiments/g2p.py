@@ -131,7 +131,7 @@ _TRAINING = dict(sampler=lambda config, seed: FreshPhrases(config["batch_size"])
 RECURRENT = dict(d_model=64, d_embed=32, batch_size=128, clip=1.0)
 TRANSFORMER = dict(d_model=40, num_heads=2, d_ff=80, n_layers=2, n_decoder_layers=2, dropout=0.0,
                    scale_embedding=True, embedding_std=40 ** -0.5, warmup=400, batch_size=128, clip=1.0)  # pre-LN
-SWEEP_LRS, SWEEP_STEPS = (1e-3, 3e-3, 1e-2), 1500
+SWEEP_LRS, SWEEP_STEPS = (1e-3, 3e-3, 1e-2, 3e-2), 1500
 for _kind, _build, _config in (("recurrent", _build_recurrent, dict(RECURRENT, attention="bahdanau")),
                                ("transformer", _build_transformer, TRANSFORMER)):
     for _lr in SWEEP_LRS:
