@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, _none_message, as_tensor, call, exercise, expect_close, function_exercise
+from .core import function_exercise
 
 _g = torch.Generator().manual_seed(64)
 _EOS = 2
@@ -20,43 +20,26 @@ def _greedy_step(logits, done, eos):
     return tokens, done | (tokens == eos)
 
 
-@exercise("6.4-greedy-step", "One step of greedy decoding, with finished phrases")
-def _(answer):
-    result = call(answer, _LOGITS.clone(), _DONE.clone(), _EOS)
-    if result is None:
-        raise Incorrect(_none_message("your function's result"))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Incorrect("your function should return a pair of tensors: (tokens, done).")
-    tokens = as_tensor(result[0], "your tokens", shape=(5,))
-    done = result[1]
-    if isinstance(done, torch.Tensor) and done.dtype == torch.bool:
-        done = done.to(torch.float64)                       # as_tensor takes numbers: True -> 1, False -> 0
-    done = as_tensor(done, "your done", shape=(5,))
-    expected_tokens, expected_done = _greedy_step(_LOGITS, _DONE, _EOS)
-    if tokens.is_floating_point() and not torch.equal(tokens, tokens.round()):
-        raise Incorrect("your tokens are not whole numbers: return the index of the largest logit "
-                        "(argmax), not the logit or probability itself.")
-    tokens, done = tokens.long(), done.bool()
-    argmax = _LOGITS.argmax(-1)
-    if torch.equal(tokens, _LOGITS.argmax(0)[:5]) and not torch.equal(tokens, argmax):
-        raise Incorrect("your argmax runs over the batch; it must run over the vocabulary (dim=-1).")
-    if torch.equal(tokens, argmax) and not torch.equal(argmax, expected_tokens):
-        raise Incorrect("phrases that have already ended must emit padding (id 0), not a new token: "
-                        "fill the argmax with 0 where done is True.")
-    if torch.equal(tokens, argmax.masked_fill(_DONE | (argmax == _EOS), 0)):
-        raise Incorrect("phrase 1 emits <eos> at this step, and that <eos> must be kept: mask with the "
-                        "done of BEFORE this step, then update done.")
-    if not torch.equal(tokens, expected_tokens):
-        raise Incorrect(f"for these logits the tokens are {expected_tokens.tolist()}, you returned "
-                        f"{tokens.tolist()}: take the argmax over the vocabulary, then 0 where done.")
-    if torch.equal(done, tokens == _EOS):
-        raise Incorrect("your done forgets the phrases that ended before this step: they emit padding "
-                        "now, not <eos>. Keep them: done | (tokens == eos).")
-    if not torch.equal(done, expected_done):
-        raise Incorrect(f"your tokens are right, but done should be {expected_done.tolist()}: a phrase is "
-                        f"done if it was before or emits <eos> now.")
-    return ("Phrase 1 ends at this step and phrase 3's <eos> again would be a second end: it gets padding. "
-            "The package's greedy_decode repeats this step until every phrase is done.")
+function_exercise(
+    "6.4-greedy-step", "One step of greedy decoding, with finished phrases", name="greedy_step",
+    cases=[(_LOGITS, _DONE, _EOS)], reference=_greedy_step, describe=lambda *case: "greedy_step(logits, done, eos)",
+    parts=("tokens", "done"),
+    mistakes={lambda logits, done, eos: (logits.argmax(-1), None): "phrases that have already ended must emit "
+              "padding (id 0), not a new token: fill the argmax with 0 where done is True.",
+              lambda logits, done, eos: (logits.argmax(-1).masked_fill(done | (logits.argmax(-1) == eos), 0), None):
+              "phrase 1 emits <eos> at this step, and that <eos> must be kept: mask with the done of BEFORE this "
+              "step, then update done.",
+              lambda logits, done, eos: (logits.argmax(0)[:len(done)], None): "your argmax runs over the batch; it "
+              "must run over the vocabulary (dim=-1).",
+              lambda logits, done, eos: (logits.max(-1).values, None): "your tokens are logits, not token ids: "
+              "return the index of the largest logit (argmax), not the logit itself.",
+              lambda *case: (_greedy_step(*case)[0], _greedy_step(*case)[0] == case[2]): "your done forgets the "
+              "phrases that ended before this step: they emit padding now, not <eos>. Keep them: done | (tokens == "
+              "eos)."},
+    hint="tokens: the argmax over the vocabulary, then 0 where done was True before this step; done: a phrase is "
+         "done if it was before or emits <eos> now.",
+    praise="Phrase 1 ends at this step and phrase 3's <eos> again would be a second end: it gets padding. The "
+           "package's greedy_decode repeats this step until every phrase is done.")
 
 
 _SCORES = torch.tensor([-1.2, -1.5, -3.0], dtype=torch.float64)                         # 3 hypotheses
@@ -72,42 +55,33 @@ def _beam_step(scores, log_probs, beam_size):
     return best, index // log_probs.shape[1], index % log_probs.shape[1]
 
 
-@exercise("6.4-beam-step", "One expansion step of beam search")
-def _(answer):
-    for beam_size in (3, 2):
-        result = call(answer, _SCORES.clone(), _LOG_PROBS.clone(), beam_size)
-        if result is None:
-            raise Incorrect(_none_message("your function's result"))
-        if not isinstance(result, (tuple, list)) or len(result) != 3:
-            raise Incorrect("your function should return three tensors: (new_scores, origins, tokens).")
-        scores = as_tensor(result[0], "your new_scores", shape=(beam_size,))
-        origins = as_tensor(result[1], "your origins", shape=(beam_size,))
-        tokens = as_tensor(result[2], "your tokens", shape=(beam_size,))
-        best, expected_origins, expected_tokens = _beam_step(_SCORES, _LOG_PROBS, beam_size)
-        if (torch.allclose(scores, best) and torch.equal(origins.long(), expected_origins)
-                and torch.equal(tokens.long(), expected_tokens)):
-            continue
-        alone = _beam_step(torch.zeros(3, dtype=torch.float64), _LOG_PROBS, beam_size)
-        if torch.equal(origins.long(), alone[1]) and torch.equal(tokens.long(), alone[2]):
-            raise Incorrect("you ranked the next tokens by their own log-probability. A hypothesis is scored "
-                            "by its TOTAL log-probability: add each hypothesis's score to its row first.")
-        per_row = (_SCORES + _LOG_PROBS.max(-1).values).topk(beam_size).values
-        if torch.allclose(scores, per_row) and not torch.allclose(per_row, best):
-            raise Incorrect("you kept each hypothesis's single best continuation. Two continuations of the same "
-                            "hypothesis may both belong in the beam: take the top beam_size over all "
-                            "hypotheses × tokens at once (flatten, then topk).")
-        if torch.allclose(scores, best) and torch.equal(origins.long(), expected_tokens):
-            raise Incorrect("your origins and tokens are swapped: with the flat index i over (hypothesis, token), "
-                            "origin = i // vocabulary size and token = i % vocabulary size.")
-        if not torch.allclose(scores, best) and torch.allclose(scores.sort(descending=True).values, best):
-            raise Incorrect("the right hypotheses, but not best first: sort the new beam by score, "
-                            "highest first (topk does).")
-        expect_close(scores, best, "your new_scores",
-                     hint="total = scores[:, None] + log_probs; keep the beam_size largest entries of total.")
-        raise Incorrect("your new_scores are right, but origins or tokens are not: the flat index i of "
-                        "total.reshape(-1) gives origin = i // vocabulary size, token = i % vocabulary size.")
-    return ("Hypothesis 0's two best continuations both survive; the third hypothesis drops out, "
-            "though its best token alone is likely.")
+def _per_row(scores, log_probs, beam_size):
+    """Each hypothesis's single best continuation, then the best beam_size of those."""
+    best, token = log_probs.max(-1)
+    new_scores, origin = (scores + best).topk(beam_size)
+    return new_scores, origin, token[origin]
+
+
+function_exercise(
+    "6.4-beam-step", "One expansion step of beam search", name="beam_step",
+    cases=[(_SCORES, _LOG_PROBS, 3), (_SCORES, _LOG_PROBS, 2)], reference=_beam_step,
+    describe=lambda scores, log_probs, beam_size: f"beam_step(scores, log_probs, beam_size={beam_size})",
+    parts=("new_scores", "origins", "tokens"),
+    mistakes={lambda s, lp, k: (None, *_beam_step(torch.zeros_like(s), lp, k)[1:]): "you ranked the next tokens by "
+              "their own log-probability. A hypothesis is scored by its TOTAL log-probability: add each hypothesis's "
+              "score to its row first.",
+              lambda *case: (_beam_step(*case)[0], _beam_step(*case)[2], _beam_step(*case)[1]): "your origins and "
+              "tokens are swapped: with the flat index i over (hypothesis, token), origin = i // vocabulary size and "
+              "token = i % vocabulary size.",
+              lambda *case: tuple(x.flip(0) for x in _beam_step(*case)): "the right hypotheses, but not best first: "
+              "sort the new beam by score, highest first (topk does).",
+              lambda *case: (_per_row(*case)[0], None, None): "you kept each hypothesis's single best continuation. "
+              "Two continuations of the same hypothesis may both belong in the beam: take the top beam_size over all "
+              "hypotheses × tokens at once (flatten, then topk)."},
+    hint="total = scores[:, None] + log_probs; keep the beam_size largest entries of total.reshape(-1), best first; "
+         "the flat index i gives origin = i // vocabulary size, token = i % vocabulary size.",
+    praise="Hypothesis 0's two best continuations both survive; the third hypothesis drops out, though its best token "
+           "alone is likely.")
 
 
 def _length_penalty(lengths: torch.Tensor, alpha: float) -> torch.Tensor:
