@@ -54,9 +54,9 @@ def test_mean_pooled_logits_are_a_sum_of_local_terms():
 
 
 @pytest.mark.parametrize("make, phrase", [
-    (lambda: ConvEncoder(5, 4, 4, kernel_size=4), "kernel_size must be odd"),
+    (lambda: ConvEncoder(5, 4, 4, kernel_size=4), "kernel_size must be a positive odd int"),
     (lambda: ConvEncoder(5, 4, 4, n_layers=0), "n_layers must be at least 1"),
-    (lambda: ConvClassifier(5, 2, pooling="sum"), "pooling must be 'mean', 'max' or 'middle'"),
+    (lambda: ConvClassifier(5, 2, pooling="sum"), "pooling must be one of 'mean', 'max', 'middle'"),
 ])
 def test_bad_construction_is_named(make, phrase):
     with pytest.raises(ValueError, match=phrase):
@@ -89,7 +89,7 @@ def test_stacked_convolutions_connect_the_ends_when_the_field_covers_them(n, ker
 
 
 def test_convolution_bad_input_is_named():
-    with pytest.raises(ValueError, match="kernel_size must be odd"):
+    with pytest.raises(ValueError, match="kernel_size must be a positive odd int"):
         Convolution(4, 2)
     with pytest.raises(ValueError, match=r"x has shape \(2, 3, 5\) but must have shape \(batch, seq_len, d_model=4\)"):
         Convolution(4)(torch.zeros(2, 3, 5))
@@ -122,5 +122,5 @@ def test_middle_pooling_reads_the_middle_output_only():
     far = tokens.clone()
     far[:, 0] = (far[:, 0] % 9) + 1                      # outside the middle output's window of 5
     torch.testing.assert_close(model(far), model(tokens))
-    with pytest.raises(ValueError, match="'mean', 'max' or 'middle'"):
+    with pytest.raises(ValueError, match="'mean', 'max', 'middle'"):
         ConvClassifier(10, 2, pooling="first")

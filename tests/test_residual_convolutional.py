@@ -78,7 +78,7 @@ def test_its_size_is_close_to_the_plain_deep_cnns():
 
 
 @pytest.mark.parametrize("make, error, phrase", [
-    (lambda: ResidualConvBlock(4, kernel_size=4), ValueError, "kernel_size must be odd"),
+    (lambda: ResidualConvBlock(4, kernel_size=4), ValueError, "kernel_size must be a positive odd int"),
     (lambda: ResidualConvBlock(0), ValueError, "channels must be a positive int"),
     (lambda: ResidualConvClassifier(5, 2, n_layers=0), ValueError, "n_layers must be a positive int"),
     (lambda: ResidualConvClassifier(5, 2, pooling="sum"), ValueError, "pooling must be one of"),

@@ -15,7 +15,7 @@ import torch
 
 __all__ = ["shape_of", "require_tensor", "require_shape", "require_vectors", "require_tokens",
            "require_mask", "require_same_batch", "require_same_dtype", "require_positive_int",
-           "require_non_negative_int", "require_non_negative", "require_probability", "require_one_of", "require_data"]
+           "require_non_negative_int", "require_non_negative", "require_odd_int", "require_probability", "require_one_of", "require_data"]
 
 
 def shape_of(x) -> str:
@@ -127,6 +127,14 @@ def require_positive_int(name: str, value) -> int:
 def require_non_negative_int(name: str, value) -> int:
     """``value`` must be an int of at least 0."""
     return _require_int(name, value, 0, "non-negative")
+
+
+def require_odd_int(name: str, value) -> int:
+    """``value`` must be a positive odd int: a kernel size whose 'same' padding keeps the length."""
+    _require_int(name, value, 1, "positive odd")
+    if value % 2 == 0:
+        raise ValueError(f"{name} must be a positive odd int (so 'same' padding keeps the size), got {value}")
+    return value
 
 
 def require_non_negative(name: str, value) -> float:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..checks import require_shape, require_tensor, require_tokens, require_vectors
+from ..checks import require_odd_int, require_one_of, require_shape, require_tensor, require_tokens, require_vectors
 
-__all__ = ["Convolution", "ConvEncoder", "ConvClassifier", "ConvStateEncoder"]
+__all__ = ["Convolution", "ConvEncoder", "POOLINGS", "pool_positions", "ConvClassifier", "ConvStateEncoder"]
 
 
 class Convolution(nn.Module):
@@ -27,8 +27,7 @@ class Convolution(nn.Module):
 
     def __init__(self, d_model: int, kernel_size: int = 3, dilation: int = 1):
         super().__init__()
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (so 'same' padding is symmetric), got {kernel_size}")
+        require_odd_int("kernel_size", kernel_size)
         self.d_model = d_model
         self.conv = nn.Conv1d(d_model, d_model, kernel_size, padding=dilation * (kernel_size // 2), dilation=dilation)
 
@@ -47,8 +46,7 @@ class ConvEncoder(nn.Module):
 
     def __init__(self, vocab_size: int, d_embed: int, channels: int, kernel_size: int = 3, n_layers: int = 2):
         super().__init__()
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (so 'same' padding is symmetric), got {kernel_size}")
+        require_odd_int("kernel_size", kernel_size)
         if n_layers < 1:
             raise ValueError(f"n_layers must be at least 1, got {n_layers}")
         self.d_embed, self.channels, self.kernel_size, self.n_layers = d_embed, channels, kernel_size, n_layers
@@ -71,6 +69,17 @@ class ConvEncoder(nn.Module):
         return self.convolve(self.embedding(tokens))
 
 
+POOLINGS = ("mean", "max", "middle")
+
+
+def pool_positions(states: torch.Tensor, pooling: str) -> torch.Tensor:
+    """(batch, seq_len, channels) -> (batch, channels): the mean or the max over the positions,
+    or the one state in the middle (``pooling`` of :data:`POOLINGS`)."""
+    if pooling == "middle":
+        return states[:, (states.shape[1] - 1) // 2]
+    return states.mean(dim=1) if pooling == "mean" else states.amax(dim=1)
+
+
 class ConvClassifier(nn.Module):
     """:class:`ConvEncoder` -> pooling over positions -> linear; forward(tokens) -> logits (batch, n_classes).
 
@@ -84,19 +93,12 @@ class ConvClassifier(nn.Module):
     def __init__(self, vocab_size: int, n_classes: int, d_embed: int = 16, channels: int = 32,
                  kernel_size: int = 3, n_layers: int = 2, pooling: str = "mean"):
         super().__init__()
-        if pooling not in ("mean", "max", "middle"):
-            raise ValueError(f"pooling must be 'mean', 'max' or 'middle', got {pooling!r}")
-        self.pooling = pooling
+        self.pooling = require_one_of("pooling", pooling, POOLINGS)
         self.encoder = ConvEncoder(vocab_size, d_embed, channels, kernel_size, n_layers)
         self.classifier = nn.Linear(channels, n_classes)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        states = self.encoder(tokens)
-        if self.pooling == "middle":
-            pooled = states[:, (states.shape[1] - 1) // 2]
-        else:
-            pooled = states.mean(dim=1) if self.pooling == "mean" else states.amax(dim=1)
-        return self.classifier(pooled)
+        return self.classifier(pool_positions(self.encoder(tokens), self.pooling))
 
 
 class ConvStateEncoder(nn.Module):

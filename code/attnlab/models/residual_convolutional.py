@@ -22,7 +22,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..checks import require_one_of, require_positive_int, require_tokens, require_vectors
+from ..checks import require_odd_int, require_one_of, require_positive_int, require_tokens, require_vectors
+from .convolutional import POOLINGS, pool_positions
 
 __all__ = ["ResidualConvBlock", "ResidualConvClassifier"]
 
@@ -34,9 +35,7 @@ class ResidualConvBlock(nn.Module):
     def __init__(self, channels: int, kernel_size: int = 5):
         super().__init__()
         require_positive_int("channels", channels)
-        require_positive_int("kernel_size", kernel_size)
-        if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (so 'same' padding is symmetric), got {kernel_size}")
+        require_odd_int("kernel_size", kernel_size)
         self.channels = channels
         self.norm = nn.LayerNorm(channels)
         self.conv = nn.Conv1d(channels, channels, kernel_size, padding=kernel_size // 2)
@@ -60,7 +59,7 @@ class ResidualConvClassifier(nn.Module):
         for name, value in (("vocab_size", vocab_size), ("n_classes", n_classes), ("channels", channels),
                             ("n_layers", n_layers)):
             require_positive_int(name, value)
-        self.pooling = require_one_of("pooling", pooling, ("mean", "max", "middle"))
+        self.pooling = require_one_of("pooling", pooling, POOLINGS)
         self.channels, self.kernel_size, self.n_layers = channels, kernel_size, n_layers
         self.embedding = nn.Embedding(vocab_size, channels)
         self.blocks = nn.ModuleList(ResidualConvBlock(channels, kernel_size) for _ in range(n_layers))
@@ -79,9 +78,4 @@ class ResidualConvClassifier(nn.Module):
         return self.convolve(self.embedding(tokens))
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
-        states = self.encode(tokens)
-        if self.pooling == "middle":
-            pooled = states[:, (states.shape[1] - 1) // 2]
-        else:
-            pooled = states.mean(dim=1) if self.pooling == "mean" else states.amax(dim=1)
-        return self.classifier(pooled)
+        return self.classifier(pool_positions(self.encode(tokens), self.pooling))

@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..attention import scaled_dot_product_attention
-from ..checks import require_positive_int, require_shape, require_tensor
+from ..checks import require_odd_int, require_positive_int, require_shape, require_tensor
 
 __all__ = ["SqueezeExcitation", "SpatialAttention", "NonLocalBlock", "SmallCNN", "BLOCKS"]
 
@@ -68,9 +68,7 @@ class SpatialAttention(nn.Module):
     def __init__(self, channels: int, kernel_size: int = 7):
         super().__init__()
         require_positive_int("channels", channels)
-        require_positive_int("kernel_size", kernel_size)
-        if kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd (so the map keeps its size), got {kernel_size}")
+        require_odd_int("kernel_size", kernel_size)
         self.channels = channels
         self.conv = nn.Conv2d(2, 1, kernel_size, padding=kernel_size // 2)
 
