@@ -6,6 +6,9 @@ request that leaves the machine, so a page that needs a CDN fails here. For ever
 console errors, no page errors, no failed local requests, no external requests, every image
 loaded, math typeset by MathJax; for every notebook page: a Colab link and an .ipynb download.
 And, from the HTML alone, no dead internal link: every local href reaches a file and its anchor.
+The Chinese edition (_build/html/zh/) is tested page by page in the same way; besides, every
+page and its twin link to each other (a visible switch and <link rel="alternate" hreflang>),
+the switch works in the browser both ways, and the Chinese search finds chapter pages.
 """
 
 from __future__ import annotations
@@ -41,9 +44,18 @@ def built_pages() -> list[str]:
 
 
 def notebook_pages() -> dict[str, str]:
-    """page (e.g. chapters/01-motivation/bottleneck.html) -> notebook path in the repository."""
-    return {nb.with_suffix(".html").as_posix(): nb.as_posix()
-            for nb in (p.relative_to(ROOT) for p in nbtools.toc_notebooks())}
+    """page (e.g. chapters/01-motivation/bottleneck.html) -> notebook path in the repository, for
+    both editions (the Chinese notebooks are zh/chapters/...)."""
+    pages = {}
+    for notebook in (p.relative_to(ROOT).as_posix() for p in nbtools.toc_notebooks()):
+        for edition in ("", "zh/"):
+            pages[edition + notebook.removesuffix(".ipynb") + ".html"] = edition + notebook
+    return pages
+
+
+def twin_pages() -> list[str]:
+    """The English page of every document of the toc (its twin is zh/<the same>)."""
+    return [f"{entry}.html" for entry in nbtools.toc_entries()]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -116,7 +128,7 @@ def visit(context, base: str, page_path: str) -> tuple[object, dict[str, list[st
     page.on("response", lambda r: r.status >= 400 and urlparse(r.url).netloc == local and
             found["failed local requests"].append(f"{r.status} {r.url}"))
     page.goto(f"{base}/{page_path}", wait_until="load")
-    redirect = re.search(r'http-equiv="refresh"[^>]*url=([^"\']+)', (SITE / page_path).read_text(), re.I)
+    redirect = re.search(r'http-equiv="refresh"[^>]*url=([^"\']+)', (SITE / urlparse(page_path).path).read_text(), re.I)
     if redirect:  # index.html sends the reader on to the home page: test where it lands
         target = urljoin(f"{base}/{page_path}", redirect.group(1).strip())
         page.wait_for_url(target)
@@ -245,3 +257,56 @@ def test_head_view_responds(server, browser):
         page.close()
     problems = [f"{kind}: {item}" for kind, items in found.items() for item in items]
     assert not problems, f"{page_path}:\n  " + "\n  ".join(problems)
+
+
+def _links_to_twin(page_path: str) -> dict[str, str]:
+    """The pages ``page_path`` names as its twins: its hreflang alternates and its visible
+    switch, each resolved to a path under the site, by kind."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup((SITE / page_path).read_text(encoding="utf-8"), "html.parser")
+
+    def resolved(href):
+        return (SITE / page_path).parent.joinpath(href).resolve().relative_to(SITE.resolve()).as_posix()
+    found = {f"hreflang {link['hreflang']}": resolved(link["href"])
+             for link in soup.find_all("link", rel="alternate", hreflang=True)}
+    found |= {f"switch {a['hreflang']}": resolved(a["href"]) for a in soup.select("a.language-switch-link")}
+    return found
+
+
+@pytest.mark.parametrize("page_path", twin_pages())
+def test_each_page_and_its_chinese_twin_link_to_each_other(page_path):
+    twin = f"zh/{page_path}"
+    assert (SITE / page_path).exists() and (SITE / twin).exists(), f"{page_path} or {twin} was not built"
+    assert _links_to_twin(page_path) == {"hreflang en": page_path, "hreflang zh-CN": twin, "switch zh-CN": twin}
+    assert _links_to_twin(twin) == {"hreflang en": page_path, "hreflang zh-CN": twin, "switch en": page_path}
+
+
+def test_the_language_switch_works_both_ways_in_the_browser(server, browser):
+    """Clicking the switch on a notebook page opens its Chinese twin (lang zh-CN), and the twin's
+    switch leads back."""
+    page_path = "chapters/02-long-range/long-range-task.html"
+    page, found = visit(browser, server, page_path)
+    try:
+        for language, expected in (("zh-CN", f"zh/{page_path}"), ("en", page_path)):
+            page.locator(f"a.language-switch-link[hreflang={language}]").click()
+            page.wait_for_load_state("load")
+            assert page.url == f"{server}/{expected}", f"the {language} switch led to {page.url}"
+            assert page.evaluate("() => document.documentElement.lang") == language
+    finally:
+        page.close()
+    problems = [f"{kind}: {item}" for kind, items in found.items() for item in items]
+    assert not problems, "\n  ".join(problems)
+
+
+def test_searching_the_chinese_site_for_attention_finds_chapter_pages(server, browser):
+    """Sphinx's search on the Chinese edition (words split by jieba) finds "注意力" (attention)
+    on chapter pages."""
+    page, found = visit(browser, server, "zh/search.html?q=注意力")
+    try:
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0",
+                               timeout=20_000)
+        hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
+    finally:
+        page.close()
+    chapters = [h for h in hits if "/zh/chapters/0" in h]
+    assert len(chapters) >= 8, f"searching 注意力 found {len(chapters)} chapter pages: {hits[:10]}"
