@@ -194,6 +194,21 @@ def test_glue_matches_myst_nb(monkeypatch):
     assert shown[0] == shown[1]
 
 
+def test_glued_words_have_a_chinese_twin_for_the_chinese_edition(monkeypatch):
+    import IPython.display
+
+    from attnlab import prose
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    prose.glue("verdict", "less", zh="更少")
+    stored = {k["metadata"]["scrapbook"]["name"]: a[0] for a, k in shown}
+    assert stored == {"verdict": {prose.GLUE_PREFIX + "text/plain": "'less'"},
+                      "verdict_zh": {prose.GLUE_PREFIX + "text/plain": "'更少'"}}
+    with pytest.raises(TypeError, match="zh is the Chinese of a glued text"):
+        prose.glue("accuracy", 0.5, zh="一半")
+
+
 @pytest.mark.parametrize("value, expected", [(3, 3), (0.5, 0.5), ("ph", "ph")])
 def test_plain_values(value, expected):
     import numpy as np

@@ -52,10 +52,19 @@ def plain(value):
     raise TypeError(f"only numbers and strings can be glued, got {type(value).__name__}")
 
 
-def glue(name: str, value) -> None:
-    """Store ``value`` under ``name`` for the page's ``{glue:text}`` roles (nothing is shown)."""
+def glue(name: str, value, *, zh: str | None = None) -> None:
+    """Store ``value`` under ``name`` for the page's ``{glue:text}`` roles (nothing is shown).
+
+    A value that is words, not a number, has a Chinese twin for the Chinese edition (中文版):
+    ``glue("verdict", "less" if faster else "more", zh="更少" if faster else "更多")`` also stores
+    ``verdict_zh``, which the Chinese translation of the page cites instead (scripts/i18n.py)."""
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be a Python identifier such as 'cnn_at_64', got {name!r}")
+    if zh is not None:
+        if not isinstance(value, str) or not isinstance(zh, str):
+            raise TypeError(f"zh is the Chinese of a glued text; {name!r} glues "
+                            f"{type(value).__name__} {value!r} with zh={zh!r}")
+        glue(f"{name}_zh", zh)
     from IPython.display import display
 
     display({GLUE_PREFIX + "text/plain": repr(plain(value))}, raw=True,
