@@ -121,3 +121,20 @@ def test_the_learning_rate_is_the_best_of_its_sweep(tmp_path, monkeypatch):
         chosen_lr("sweep:g2p-sweep-transformer")
     with pytest.raises(ValueError, match="lr must be a number or 'sweep:"):
         chosen_lr("sweep:no-such-experiment")
+
+
+def test_every_seed_of_an_experiment_loads_in_the_order_of_its_seeds(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "CHECKPOINTS_DIR", tmp_path)
+    experiment = all_runs()["long-range-lstm-32-s0"][0]
+    for seed in experiment.seeds:
+        saved = {"experiment": experiment.name, "seed": seed, "config": experiment.config,
+                 "curve": {"val": [0.5, 0.9 + seed / 100]}, "results": {"accuracy": {"32": seed / 10}}}
+        checkpoints.save(f"{experiment.name}-s{seed}", experiment.build(experiment.config), saved)
+    models, records = checkpoints.load_seeds(experiment.name)
+    assert [r["seed"] for r in records] == list(experiment.seeds) and len(models) == len(experiment.seeds)
+    torch.testing.assert_close(checkpoints.final_values(records), torch.tensor([0.90, 0.91, 0.92]))
+    torch.testing.assert_close(checkpoints.final_values(records, "accuracy.32"), torch.tensor([0.0, 0.1, 0.2]))
+    with pytest.raises(KeyError, match="has no result 'accuracy.16'"):
+        checkpoints.final_values(records, "accuracy.16")
+    with pytest.raises(KeyError, match="no experiment 'long-range-none'"):
+        checkpoints.load_seeds("long-range-none")

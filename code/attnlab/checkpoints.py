@@ -27,7 +27,7 @@ import torch
 from .paths import DATA_DIR
 
 __all__ = ["CHECKPOINTS_DIR", "CONVERGED_GAIN", "FIRST_STEPS", "code_hash", "is_converged", "names",
-           "record", "load", "save"]
+           "record", "load", "load_seeds", "final_values", "save"]
 
 CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
 CONVERGED_GAIN = 0.01   # the most the validation metric may gain over the last fifth of the steps
@@ -93,6 +93,34 @@ def load(name: str, *, retrain: bool = False):
     model = experiment.build(saved["config"])
     load_model(model, str(CHECKPOINTS_DIR / name / "model.safetensors"))
     return model.eval(), saved
+
+
+def load_seeds(experiment: str, *, retrain: bool = False) -> tuple[list[torch.nn.Module], list[dict]]:
+    """The models and records of every seed of ``experiment`` (a name of
+    :data:`attnlab.experiments.EXPERIMENTS`), in the order of its seeds: what a notebook shows as
+    mean and range. ``retrain`` as in :func:`load`."""
+    from .experiments import checkpoint_name, experiment_of
+
+    chosen = experiment_of(experiment)
+    loaded = [load(checkpoint_name(chosen, seed), retrain=retrain) for seed in chosen.seeds]
+    return [model for model, _ in loaded], [saved for _, saved in loaded]
+
+
+def final_values(records: list[dict], key: str | None = None) -> torch.Tensor:
+    """One number per record: its ``results[key]``, or with no ``key`` the last value of its
+    validation curve; ``key`` may go down nested results with dots (``"accuracy_by_length.32"``)."""
+    values = []
+    for saved in records:
+        value = saved["curve"]["val"][-1]
+        if key is not None:
+            value = saved["results"]
+            for part in key.split("."):
+                if part not in value:
+                    raise KeyError(f"record {saved['experiment']}-s{saved['seed']} has no result {key!r}; "
+                                   f"it has {sorted(value)}")
+                value = value[part]
+        values.append(float(value))
+    return torch.tensor(values)
 
 
 def save(name: str, model: torch.nn.Module, saved: dict) -> Path:

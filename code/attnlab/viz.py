@@ -11,7 +11,7 @@ import torch
 
 from .checks import require_shape
 
-__all__ = ["use_house_style", "heatmap", "CMAP", "COLORS"]
+__all__ = ["use_house_style", "heatmap", "seed_curves", "CMAP", "COLORS"]
 
 CMAP = "viridis"  # perceptually uniform, readable in grey and by colour-blind readers
 COLORS = {"attention": "#1b9e77", "baseline": "#d95f02", "third": "#7570b3", "fourth": "#e7298a"}
@@ -85,3 +85,18 @@ def heatmap(weights, row_labels: Sequence[str] | None = None, col_labels: Sequen
     if colorbar:
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="weight")
     return ax
+
+
+def seed_curves(ax, records: Sequence[dict], label: str, color: str | None = None) -> None:
+    """Draw on ``ax`` the validation curve of several runs of one experiment (the records of
+    :func:`attnlab.checkpoints.load_seeds`): their mean as a line, their range as a band, against
+    the training step. Labels the axes with the records' ``val_name``."""
+    if not records:
+        raise ValueError("records is empty: pass the records of at least one run")
+    steps = records[0]["curve"]["step"]
+    if any(r["curve"]["step"] != steps for r in records):
+        raise ValueError("records were evaluated at different steps; pass the seeds of one experiment")
+    values = np.array([r["curve"]["val"] for r in records])
+    line, = ax.plot(steps, values.mean(0), color=color, label=f"{label} (mean of {len(records)} seeds)")
+    ax.fill_between(steps, values.min(0), values.max(0), color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set(xlabel="training step", ylabel=records[0]["val_name"])
