@@ -98,7 +98,7 @@ test-build: book
 
 # 4. The browser test of the built site.
 test-site: venv chromium
-	$(BIN)/python -m pytest tests/test_site.py -p no:cacheprovider -q
+	$(BIN)/python -m pytest tests/test_site.py -p no:cacheprovider -q -n $(JOBS)
 
 # Chromium for the browser test, and a CJK font so that it draws the Chinese pages (Debian's
 # fonts-noto-cjk): installed when missing and we can (root with apt-get).
