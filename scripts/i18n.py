@@ -381,6 +381,13 @@ def _zh_config() -> str:
     config.update({k: v for k, v in overrides.items() if k != "sphinx"})
     sphinx = config.setdefault("sphinx", {})
     sphinx.setdefault("config", {}).update(overrides.get("sphinx", {}).get("config", {}))
+    # The English book's _static (styles, the head view's script), served from where it is: Jupyter
+    # Book adds a book's own _static folder and its files by itself, the Chinese book has none.
+    static = ROOT / "_static"
+    sphinx["config"].update({
+        "html_static_path": ["../_static"],
+        "html_css_files": sorted(p.relative_to(static).as_posix() for p in static.rglob("*.css")),
+        "html_js_files": sorted(p.relative_to(static).as_posix() for p in static.rglob("*.js"))})
     sphinx["local_extensions"] = {name: "../_ext" for name in sphinx.get("local_extensions", {})}
     config["bibtex_bibfiles"] = [f"../{f}" for f in config.get("bibtex_bibfiles", [])]
     config["repository"]["path_to_book"] = LANGUAGE
@@ -399,9 +406,6 @@ def generated() -> dict[Path, str]:
     for path in documents():
         target = BOOK / path.relative_to(ROOT)
         files[target] = _zh_notebook(path) if path.suffix == ".ipynb" else _zh_page(path)
-    for path in sorted((ROOT / "_static").rglob("*")):     # the styles and scripts the pages load
-        if path.is_file():
-            files[BOOK / path.relative_to(ROOT)] = path.read_text(encoding="utf-8")
     return files
 
 
@@ -410,6 +414,9 @@ def build() -> int:
     for old in BOOK.rglob("*"):
         if old.is_file() and old not in files:
             old.unlink()
+    for folder in sorted((p for p in BOOK.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
     for target, text in files.items():
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
