@@ -30,7 +30,7 @@ SITE = ROOT / "_build" / "html"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-NOT_PAGES = ("_static", "_sources", "_images", "_sphinx_design_static")
+NOT_PAGES = {"_static", "_sources", "_images", "_sphinx_design_static"}
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import nbtools  # noqa: E402  (the toc's notebooks)
@@ -40,7 +40,7 @@ def built_pages() -> list[str]:
     if not (SITE / "index.html").exists():
         return ["(no build)"]
     return sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
-                  if p.relative_to(SITE).parts[0] not in NOT_PAGES)
+                  if not NOT_PAGES.intersection(p.relative_to(SITE).parts[:2]))   # zh/_static too
 
 
 def notebook_pages() -> dict[str, str]:
@@ -303,8 +303,9 @@ def test_searching_the_chinese_site_for_attention_finds_chapter_pages(server, br
     on chapter pages."""
     page, found = visit(browser, server, "zh/search.html?q=注意力")
     try:
-        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0",
-                               timeout=20_000)
+        # the results arrive one by one; the summary gets its count when the search has finished
+        page.wait_for_function("() => /\\d/.test(document.querySelector('.search-summary')?.innerText || '')",
+                               timeout=30_000)
         hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
     finally:
         page.close()
