@@ -5,12 +5,12 @@ A document is ``n_sentences`` sentences of ``min_words`` to ``n_words`` words (p
 ``n_words``). Most words are fillers. Every sentence holds exactly one *keyword*, one of
 ``n_classes``, and every keyword occurs equally often in a document (``n_sentences /
 n_classes`` times each). One sentence, chosen at random, also holds the *marker*; the label is
-the keyword of that marked sentence. The marker never stands next to the keyword (they are at
-least two words apart).
+the keyword of that marked sentence. The marker stands at least three words from the keyword, so
+that no window of three neighbouring words holds both.
 
 So no clue ignores the sentences: counting the words of a document says nothing about its label
 (every keyword occurs equally often, and there is always one marker), and neither does any
-window of three neighbouring words (the marker's window never holds a keyword). A model must
+window of three neighbouring words (none holds both the marker and a keyword). A model must
 find the marked sentence and read the keyword *of that sentence*: what the sentence level of a
 hierarchical attention model does, and what one query over all the words, each seeing only its
 neighbours, cannot do. This is the situation of Yang et al.'s reviews, where the one sentence
@@ -30,7 +30,8 @@ from ..seeding import make_generator
 __all__ = ["PAD", "MARKER", "FIRST_KEYWORD", "vocab_size", "make_marked_sentence", "marked_sentence"]
 
 PAD, MARKER, FIRST_KEYWORD = 0, 1, 2
-MIN_GAP = 2   # the marker stands at least this many words from its sentence's keyword
+MIN_GAP = 3   # the marker stands at least this many words from its sentence's keyword: no
+              # window of three words (a word and its two neighbours) holds both
 
 
 def vocab_size(n_classes: int = 4, n_fillers: int = 1000) -> int:
@@ -46,7 +47,7 @@ def make_marked_sentence(n_samples: int, n_sentences: int = 16, n_words: int = 1
     Returns ``(tokens, targets)``: tokens (n_samples, n_sentences, n_words), long (0 = padding,
     each sentence ``min_words`` to ``n_words`` words long); targets (n_samples,), long in
     0..n_classes-1. ``n_sentences`` must be a multiple of ``n_classes`` (every keyword occurs
-    equally often) and ``min_words`` at least 4 (room for the marker two words from the keyword).
+    equally often) and ``min_words`` at least 6 (room for the marker three words from the keyword).
     Randomness comes from ``generator`` when given (successive calls continue its stream),
     otherwise from a fresh generator seeded with ``seed``.
     """
