@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 __all__ = ["Incorrect", "exercise", "function_exercise", "number_exercise", "choice_exercise", "declared",
-           "check", "verdict", "ids", "as_tensor", "as_number", "as_choice", "call", "expect_close"]
+           "check", "verdict", "ids", "refuse_none", "as_tensor", "as_number", "as_choice", "call", "expect_close"]
 
 
 class Incorrect(Exception):
@@ -209,8 +209,7 @@ def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dic
     if isinstance(expected, tuple):
         names = names or [f"{name}[{i}]" for i in range(len(expected))]
         name = "the result" if isinstance(name, list) else name
-        if result is None:
-            raise Incorrect(_none_message(name))
+        refuse_none(result, name)
         if not isinstance(result, (tuple, list)) or len(result) != len(expected):
             raise Incorrect(f"{name} should be a tuple of {len(expected)} things, but it is a "
                             f"{type(result).__name__}" + (f" of {len(result)}" if isinstance(result, (tuple, list))
@@ -222,8 +221,7 @@ def _like(result: Any, expected: Any, name: str | list[str], shape_messages: dic
     if shape is not None and shape != tuple(expected.shape) and shape in shape_messages:
         raise Incorrect(shape_messages[shape])
     if expected.dtype == torch.bool:
-        if result is None:
-            raise Incorrect(_none_message(name))
+        refuse_none(result, name)
         if not torch.is_tensor(result):
             raise Incorrect(f"{name} should be a torch.Tensor, but it is a {type(result).__name__}.")
         if tuple(result.shape) != tuple(expected.shape):
@@ -320,15 +318,16 @@ def check(exercise_id: str, answer: Any) -> Verdict:
 # ---------------------------------------------------------------------------------------------
 # Helpers that turn a learner's answer into a value, or raise Incorrect with a specific message.
 
-def _none_message(name: str) -> str:
-    return (f"{name} is None. Replace the `...` or `None` of the starter cell with your answer; "
-            f"if the answer comes from a function, make sure the function ends with `return`.")
+def refuse_none(value: Any, name: str) -> None:
+    """Raise :class:`Incorrect` with a kind message when ``value`` (the learner's answer) is None."""
+    if value is None:
+        raise Incorrect(f"{name} is None. Replace the `...` or `None` of the starter cell with your answer; "
+                        f"if the answer comes from a function, make sure the function ends with `return`.")
 
 
 def call(function: Any, *args, name: str = "your function", **kwargs) -> Any:
     """Call the learner's ``function``; turn anything it raises into :class:`Incorrect`."""
-    if function is None:
-        raise Incorrect(_none_message(name))
+    refuse_none(function, name)
     if not callable(function):
         raise Incorrect(f"{name} should be a function, but you passed a {type(function).__name__}.")
     try:
@@ -339,8 +338,7 @@ def call(function: Any, *args, name: str = "your function", **kwargs) -> Any:
 
 def as_tensor(answer: Any, name: str, shape: tuple[int, ...] | None = None) -> torch.Tensor:
     """``answer`` as a float64 tensor of ``shape``, with no NaN or infinity."""
-    if answer is None:
-        raise Incorrect(_none_message(name))
+    refuse_none(answer, name)
     if isinstance(answer, torch.Tensor):
         tensor = answer.detach().cpu()
     else:
@@ -365,8 +363,7 @@ def as_tensor(answer: Any, name: str, shape: tuple[int, ...] | None = None) -> t
 
 def as_number(answer: Any, name: str) -> float:
     """``answer`` as a finite Python float (a one-element tensor is accepted)."""
-    if answer is None:
-        raise Incorrect(_none_message(name))
+    refuse_none(answer, name)
     if isinstance(answer, (torch.Tensor, np.ndarray)):
         count = answer.size if isinstance(answer, np.ndarray) else answer.numel()
         if count != 1:
@@ -382,8 +379,7 @@ def as_number(answer: Any, name: str) -> float:
 
 def as_choice(answer: Any, name: str, options: list[str]) -> str:
     """``answer`` as one of ``options`` (case and surrounding spaces are ignored)."""
-    if answer is None:
-        raise Incorrect(_none_message(name))
+    refuse_none(answer, name)
     if not isinstance(answer, str):
         raise Incorrect(f"{name} should be one of the strings {options}, "
                         f"but it is a {type(answer).__name__}.")

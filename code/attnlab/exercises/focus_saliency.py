@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .core import Incorrect, _none_message, call, exercise, function_exercise, number_exercise
+from .core import Incorrect, refuse_none, call, exercise, function_exercise, number_exercise
 
 
 def _autograd_selection(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -20,8 +20,7 @@ def _(answer):
     for n, k in ((12, 3), (16, 4), (10, 5)):
         x = torch.randn(n, generator=generator)
         mask = call(answer, x.clone(), k, name="maxpool_selection")
-        if mask is None:
-            raise Incorrect(_none_message("the result of maxpool_selection"))
+        refuse_none(mask, "the result of maxpool_selection")
         if not torch.is_tensor(mask):
             raise Incorrect(f"maxpool_selection should return a boolean tensor, but it returned a "
                             f"{type(mask).__name__}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, _none_message, as_tensor, call, choice_exercise, exercise, expect_close
+from .core import Incorrect, refuse_none, as_tensor, call, choice_exercise, exercise, expect_close
 
 _LOGITS = torch.tensor([[1.0, 2.0, 0.5, -1.0], [0.0, -0.5, 0.3, 0.2]], dtype=torch.float64)
 _GUMBELS = torch.tensor([[0.3, -0.2, 1.9, 0.1], [1.2, 0.4, -0.3, 0.0]], dtype=torch.float64)
@@ -22,8 +22,7 @@ def _(answer):
     tau = 0.5
     logits = _LOGITS.clone().requires_grad_(True)
     output = call(answer, logits, _GUMBELS.clone(), tau, name="straight_through")
-    if output is None:
-        raise Incorrect(_none_message("the output of straight_through"))
+    refuse_none(output, "the output of straight_through")
     if not torch.is_tensor(output):
         raise Incorrect(f"straight_through should return a tensor, but it returned a {type(output).__name__}.")
     value = as_tensor(output, "the value of straight_through(...)", shape=tuple(_LOGITS.shape))
@@ -103,8 +102,7 @@ _SURROGATE_MISTAKES = {
 def _(answer):
     logits, weight, log_prob, loss = _surrogate_inputs()
     output = call(answer, log_prob, loss, name="reinforce_surrogate")
-    if output is None:
-        raise Incorrect(_none_message("the output of reinforce_surrogate"))
+    refuse_none(output, "the output of reinforce_surrogate")
     if not torch.is_tensor(output):
         raise Incorrect(f"reinforce_surrogate should return a tensor, but it returned a {type(output).__name__}.")
     if output.numel() != 1:
