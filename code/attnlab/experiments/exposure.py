@@ -16,11 +16,11 @@ from __future__ import annotations
 from ..models.scheduled_sampling import ScheduledSampling
 from . import Experiment, register
 from .g2p import MODULES as G2P_MODULES
-from .g2p import RECURRENT, _build_recurrent, _test_report, _TRAINING, _validation_accuracy
+from .g2p import RECURRENT, STEPS, _build_recurrent, _test_report, _TRAINING, _validation_accuracy
 
 __all__ = ["RATE"]
 
-RATE, STEPS = 0.25, 6000
+RATE = 0.25
 
 
 def _build(config: dict) -> ScheduledSampling:
