@@ -10,7 +10,7 @@ different rates; each is long enough for the curve to flatten on every seed:
   (width 64; 2,000 steps) against the final-state read-out at widths 80 (the notebook's;
   36,000 steps) and 160 (20,000 steps), on recall of 1 to 8 (key, value) pairs
   (:func:`attnlab.data.recall.make_recall`).
-- ``displays-<read-out>``: late fusion (8,000 steps), early fusion (40,000 steps) and attention
+- ``displays-<read-out>``: late fusion (8,000 steps), early fusion (100,000 steps) and attention
   (4,000 steps) on displays of 1 to 16 tagged digits
   (:func:`attnlab.data.displays.make_displays`).
 
@@ -79,7 +79,7 @@ for _readout, _width, _steps in (("attention", 64, 2000), ("final", 80, 36000), 
         val_name="held-out accuracy, 1 to 8 pairs", report=_by_size(recall_tests, _recall),
         steps=_steps, eval_every=_steps // 40, **_COMMON))
 
-for _name, _readout, _steps in (("late-fusion", "mean", 8000), ("early-fusion", "early", 40000),
+for _name, _readout, _steps in (("late-fusion", "mean", 8000), ("early-fusion", "early", 100000),
                                 ("attention", "attention", 4000)):
     register(Experiment(
         name=f"displays-{_name}",
