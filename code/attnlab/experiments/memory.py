@@ -14,9 +14,8 @@ different rates; each is long enough for the curve to flatten on every seed:
   (4,000 steps) on displays of 1 to 16 tagged digits
   (:func:`attnlab.data.displays.make_displays`). Early fusion is the one run here whose budget
   is the claim (``must_converge=False``): at 40,000 and at 100,000 steps its held-out accuracy
-  was still rising, in swings of several points between evaluations, while it read its training
-  digits almost without error; the notebook says what 25 times attention's budget gives it, not
-  where it would stop.
+  was still rising, in swings of several points between evaluations; the notebook says what 25
+  times attention's budget gives it, not where it would stop.
 
 Each ``report`` gives the held-out accuracy by the number of pairs (or items), the x axis of the
 notebooks' figures.
