@@ -78,9 +78,8 @@ test: venv chromium
 	@echo; echo "all stages passed:"; cat $(TIMES)
 
 # 1. Package tests (hypothesis included) and the notebook hygiene checks; not the site test.
-#    $(JOBS) workers (pytest-xdist), each with one thread.
 test-package: venv
-	$(PARALLEL_ENV) $(BIN)/python -m pytest tests -p no:cacheprovider -q --ignore=tests/test_site.py -n $(JOBS)
+	$(BIN)/python -m pytest tests -p no:cacheprovider -q --ignore=tests/test_site.py
 
 # 2. Every notebook of the toc, in toc order, runs top to bottom (outputs are not compared).
 #    Two workers (pytest-xdist), one notebook per worker at a time: notebooks are independent.
