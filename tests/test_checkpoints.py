@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from attnlab import checkpoints
-from attnlab.checkpoints import FIRST_STEPS, code_hash, is_converged
+from attnlab.checkpoints import FIRST_STEPS, code_hash, is_converged, last_fifth_gain
 from attnlab.experiments import all_runs, chosen_lr, experiment_hash, train_run
 from attnlab.experiments.g2p import SWEEP_LRS
 
@@ -96,15 +96,18 @@ def test_the_code_hash_follows_the_source(tmp_path, monkeypatch):
         code_hash(["c"])
 
 
-@pytest.mark.parametrize("values, converged", [
-    ([0.1, 0.5, 0.80, 0.81, 0.815, 0.818], True),              # the last fifth gains 0.003 on the best before
-    ([0.1, 0.5, 0.70, 0.75, 0.78, 0.80], False),               # still gaining 0.02
-    ([0.5, 0.7, 0.80, 0.80, 0.80, 0.75], True),                # falling at the end: no gain
+@pytest.mark.parametrize("values, gain, converged", [
+    ([0.1, 0.5, 0.80, 0.81, 0.815, 0.818], 0.003, True),       # the last fifth gains 0.003 on the best before
+    ([0.1, 0.5, 0.70, 0.75, 0.78, 0.80], 0.02, False),         # still gaining 0.02
+    ([0.5, 0.7, 0.80, 0.80, 0.80, 0.75], -0.05, True),         # falling at the end: no gain
 ])
-def test_the_convergence_rule(values, converged):
+def test_the_convergence_rule(values, gain, converged):
     steps = [100 * (i + 1) for i in range(len(values))]
+    assert last_fifth_gain(steps, values, higher_is_better=True) == pytest.approx(gain)
+    assert last_fifth_gain(steps, [-v for v in values], higher_is_better=False) == pytest.approx(gain)
     assert is_converged(steps, values, higher_is_better=True) == converged
     assert is_converged(steps, [-v for v in values], higher_is_better=False) == converged
+    assert not is_converged(steps[:4], values[:4], higher_is_better=True)  # too short to tell
 
 
 def test_the_learning_rate_is_the_best_of_its_sweep(tmp_path, monkeypatch):

@@ -27,7 +27,7 @@ import torch
 from .paths import DATA_DIR
 
 __all__ = ["CHECKPOINTS_DIR", "CONVERGED_GAIN", "FIRST_STEPS", "code_hash", "is_converged", "names",
-           "record", "load", "load_seeds", "final_values", "save"]
+           "last_fifth_gain", "record", "load", "load_seeds", "final_values", "save"]
 
 CHECKPOINTS_DIR = DATA_DIR / "checkpoints"
 CONVERGED_GAIN = 0.01   # the most the validation metric may gain over the last fifth of the steps
@@ -49,16 +49,22 @@ def code_hash(modules: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def is_converged(steps: list[int], values: list[float], higher_is_better: bool) -> bool:
-    """True when the metric gained less than :data:`CONVERGED_GAIN` over the last fifth of the
-    steps: the best value of the run's last fifth against the best value before it."""
+def last_fifth_gain(steps: list[int], values: list[float], higher_is_better: bool) -> float:
+    """What the metric gained over the last fifth of the steps: the best value of the run's last
+    fifth against the best value before it (negative when the run got worse)."""
     if len(steps) < 5:
-        return False
+        raise ValueError(f"a curve needs at least 5 evaluations to have a last fifth, got {len(steps)}")
     cut = steps[-1] - (steps[-1] - steps[0]) / 5
     before = [v for s, v in zip(steps, values) if s <= cut]
     after = [v for s, v in zip(steps, values) if s > cut]
     sign = 1.0 if higher_is_better else -1.0
-    return sign * (max(after, key=lambda v: sign * v) - max(before, key=lambda v: sign * v)) < CONVERGED_GAIN
+    return sign * (max(after, key=lambda v: sign * v) - max(before, key=lambda v: sign * v))
+
+
+def is_converged(steps: list[int], values: list[float], higher_is_better: bool) -> bool:
+    """True when the metric gained less than :data:`CONVERGED_GAIN` over the last fifth of the
+    steps (:func:`last_fifth_gain`); a curve of fewer than 5 evaluations is not converged."""
+    return len(steps) >= 5 and last_fifth_gain(steps, values, higher_is_better) < CONVERGED_GAIN
 
 
 def names() -> list[str]:

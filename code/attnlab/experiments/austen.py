@@ -1,4 +1,4 @@
-"""Chapter 7's converged language model: a character-level, decoder-only Transformer on Jane
+"""Chapter 7's long-trained language model: a character-level, decoder-only Transformer on Jane
 Austen, nanoGPT-style (pre-LN, learned positions, tied embeddings, dropout, warm-up).
 
 - ``austen-lm``: trained on every novel but *Persuasion* (1.5 million characters), validated on
@@ -6,8 +6,14 @@ Austen, nanoGPT-style (pre-LN, learned positions, tied embeddings, dropout, warm
   test loss in nats per character beside the losses of the unigram and bigram models counted on
   the same training text (add-one smoothing), the baselines a language model must beat.
 
+  Its 6,000 steps (about 16 passes over the text, some 90 CPU minutes a seed on one core) are a
+  stated budget (``must_converge=False``): at a constant learning rate the validation loss was
+  still falling by about 0.02 nats every 250 steps at step 2,250, and a curve that surely
+  flattens would need a decaying rate, which the course's one loop does not have, or several
+  times the steps. Whether each seed's last fifth met the convergence rule is in its record.
+
 Chapter 7.2's notebook trains a one-layer model live for a few hundred steps, then loads this
-one to show what the same causal mask gives at the end of training, and samples from it.
+one to show what the same causal mask gives after long training, and samples from it.
 """
 
 from __future__ import annotations
@@ -85,4 +91,4 @@ register(Experiment(
     build=_build, sampler=lambda config, seed: Windows(characters().train, CONTEXT, config["batch_size"]),
     transform=next_token, evaluate=lambda model, config: _loss(model, held_out("val")),
     val_name="validation loss (nats per character)", higher_is_better=False,
-    steps=6000, eval_every=250, modules=MODULES, report=_report))
+    steps=6000, eval_every=250, modules=MODULES, report=_report, must_converge=False))
