@@ -12,8 +12,9 @@ seeds. The shifts drawn are printed first and named in the table, so a failure c
 reproduced with `--seeds K`. Each notebook runs in a fresh kernel in its own folder, as the book's build
 runs it. Writes robustness.md (gitignored): a table of notebook x run, each cell "ok (seconds)"
 or the failing cell and its error. Exits non-zero if any run failed. It is a benchmark, not part
-of `make test`: about an hour and three quarters on 2 cores for the whole book (each of the five
-default-thread runs takes about a quarter of an hour, notebook after notebook). Run nothing else
+of `make test`: about two and a quarter hours on 2 cores for the whole book (measured on
+2026-12-07: a default-thread run, notebook after notebook, 20 minutes; a one-thread run, two
+notebooks at a time, 12 minutes; five of the first and three of the second). Run nothing else
 beside it: a process that takes a core from a run with default threads (two OpenMP threads)
 slows it many times over, not by half.
 """
