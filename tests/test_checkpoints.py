@@ -83,6 +83,22 @@ def test_a_checkpoint_loads_as_it_was_saved(tmp_path, monkeypatch):
         checkpoints.load("g2p-none-s1")
 
 
+def test_weights_rounded_to_half_precision_are_stored_in_half_the_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(checkpoints, "CHECKPOINTS_DIR", tmp_path)
+    experiment = all_runs()["reviews-max-pooling-s0"][0]
+    saved = {"experiment": experiment.name, "seed": 0, "config": experiment.config}
+    model = experiment.build(experiment.config)
+    checkpoints.save("full", model, saved)
+    experiment.report(model, experiment.config)                # rounds the weights to float16 first
+    assert all(torch.equal(t, t.half().float()) for t in model.state_dict().values())
+    checkpoints.save("half", model, saved)
+    sizes = {n: (tmp_path / n / "model.safetensors").stat().st_size for n in ("full", "half")}
+    assert sizes["half"] < 0.51 * sizes["full"]
+    loaded, _ = checkpoints.load("half")
+    for (key, a), (_, b) in zip(model.state_dict().items(), loaded.state_dict().items()):
+        assert a.dtype == b.dtype == torch.float32 and torch.equal(a, b), key
+
+
 def test_the_code_hash_follows_the_source(tmp_path, monkeypatch):
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "a.py").write_text("x = 1\n")

@@ -130,11 +130,18 @@ def final_values(records: list[dict], key: str | None = None) -> torch.Tensor:
 
 
 def save(name: str, model: torch.nn.Module, saved: dict) -> Path:
-    """Write ``model``'s weights and ``saved`` (the record) under ``data/checkpoints/<name>/``."""
-    from safetensors.torch import save_model
+    """Write ``model``'s weights and ``saved`` (the record) under ``data/checkpoints/<name>/``:
+    in float16 when every weight is a float32 that float16 holds exactly, else as they are."""
+    from safetensors.torch import save_file, save_model
 
     folder = CHECKPOINTS_DIR / name
     folder.mkdir(parents=True, exist_ok=True)
-    save_model(model.cpu(), str(folder / "model.safetensors"))   # tied weights are stored once
+    state = model.cpu().state_dict()
+    if state and all(t.is_floating_point() and torch.equal(t, t.half().float()) for t in state.values()):
+        # every weight already rounded to half precision (see attnlab.experiments.reviews):
+        # stored in half the bytes, read back exactly into the float32 model
+        save_file({k: t.half().contiguous() for k, t in state.items()}, str(folder / "model.safetensors"))
+    else:
+        save_model(model, str(folder / "model.safetensors"))   # tied weights are stored once
     (folder / "record.json").write_text(json.dumps(saved, indent=1) + "\n")
     return folder
