@@ -143,14 +143,15 @@ DECLARED = core.declared()
 @pytest.mark.parametrize("exercise_id", sorted(DECLARED))
 def test_a_declared_exercise_accepts_its_answer_and_explains_each_wrong_one(exercise_id):
     declared = DECLARED[exercise_id]
-    passed, message = core.verdict(exercise_id, declared.answer)
+    answer = float(declared.answer) if declared.kind == "number" else declared.answer
+    passed, message = core.verdict(exercise_id, answer)
     assert passed and message.startswith("✓ Correct"), message
     assert declared.wrong, f"{exercise_id} names no typical wrong answer"
     for wrong, expected in declared.wrong.items():
         passed, message = core.verdict(exercise_id, wrong)
         assert not passed and all(part in message for part in expected.split("{call}")), (wrong, message)
     if declared.kind == "number":  # a number far from everything gets the hint
-        passed, message = core.verdict(exercise_id, declared.answer + 1e6)
+        passed, message = core.verdict(exercise_id, answer + 1e6)
         assert not passed and declared.hint in message
     if declared.kind == "function":  # a result that is no known mistake gets the hint
         passed, message = core.verdict(exercise_id, _perturbed(declared.answer))

@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-__all__ = ["Incorrect", "exercise", "function_exercise", "number_exercise", "choice_exercise", "declared",
+__all__ = ["Incorrect", "Deferred", "exercise", "function_exercise", "number_exercise", "choice_exercise", "declared",
            "check", "verdict", "ids", "refuse_none", "as_tensor", "as_number", "as_choice", "call", "expect_close"]
 
 
@@ -75,19 +75,36 @@ def exercise(exercise_id: str, title: str):
     return register
 
 
-def number_exercise(exercise_id: str, title: str, *, answer: float, praise: str, hint: str,
+class Deferred:
+    """A number computed when it is first needed: ``float(Deferred(function))`` calls
+    ``function()`` once. For an answer the package computes with a tool that is slow to load
+    (the step counter runs a ``TorchDispatchMode``, whose first use imports ``torch._dynamo``,
+    about 1.6 s), so that importing the exercises stays fast."""
+
+    def __init__(self, function: Callable[[], float]):
+        self.function, self._value = function, None
+
+    def __float__(self) -> float:
+        if self._value is None:
+            self._value = float(self.function())
+        return self._value
+
+
+def number_exercise(exercise_id: str, title: str, *, answer: float | Deferred, praise: str, hint: str,
                     tolerance: float = 0.0, wrong: dict[float, str] | None = None) -> Declared:
     """Register a "predict a number" exercise as data.
 
-    ``answer`` is the value the checker itself computed (never one the learner passes in); an
-    answer within ``tolerance`` (absolute) passes. ``wrong`` maps typical wrong values to the
-    message that explains each; any other value gets ``hint``.
+    ``answer`` is the value the checker itself computed (never one the learner passes in), or a
+    :class:`Deferred` that computes it at the first check; an answer within ``tolerance``
+    (absolute) passes. ``wrong`` maps typical wrong values to the message that explains each; any
+    other value gets ``hint``.
     """
-    declared = Declared(exercise_id, float(answer), tolerance, dict(wrong or {}), None, praise, hint)
+    answer = answer if isinstance(answer, Deferred) else float(answer)
+    declared = Declared(exercise_id, answer, tolerance, dict(wrong or {}), None, praise, hint)
 
     def checker(given):
         value = as_number(given, "your answer")
-        if abs(value - declared.answer) <= declared.tolerance:
+        if abs(value - float(declared.answer)) <= declared.tolerance:
             return declared.praise
         for wrong_value, message in declared.wrong.items():
             if abs(value - wrong_value) <= declared.tolerance:

@@ -7,7 +7,7 @@ from torch import nn
 
 from ..complexity import sequential_steps
 from ..scan import combine, linear_recurrence
-from .core import Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise, number_exercise
+from .core import Deferred, Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(81)
 
@@ -99,7 +99,7 @@ def _stacked_rnn_steps(n: int = 10, d: int = 4) -> int:
 
 number_exercise(
     "8.1-stacked-steps", "Predict: the steps of a two-layer RNN",
-    answer=_stacked_rnn_steps(),
+    answer=Deferred(_stacked_rnn_steps),   # counted at the first check, not at import
     praise="The layers run as a wavefront: layer 2's step t waits only for layer 1's step t, so L layers "
            "over n tokens take n + L - 1 steps, not n L.",
     hint="Write down the depth of layer 1's step t and of layer 2's step t.",
