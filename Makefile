@@ -2,7 +2,7 @@
 #   make book      build the website into _build/html (open _build/html/index.html)
 #   make test      everything CI checks, stage by stage, stopping at the first failure
 #   make timings   seconds per notebook, into timings.md
-#   make robustness  every notebook under seed shifts k = 0..4 and with 1 thread, into robustness.md
+#   make robustness  every notebook under seed shifts k = 0..4 (1..4 on 1 thread) and 2 random ones, into robustness.md
 #   make checkpoints  train the flagship experiments to convergence (hours; NAME=<run> for one)
 #   make clean     remove the build, the execution cache and the test caches
 # Each target first makes .venv from requirements.txt and installs code/ editable; a stamp
