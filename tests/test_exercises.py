@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from attnlab import exercises
-from attnlab.exercises import core
-from attnlab.exercises.core import Incorrect, as_choice, as_number, as_tensor, call, expect_close
+from attnlab.exercises import core, declarations
+from attnlab.exercises.answers import Incorrect, as_choice, as_number, as_tensor, call, expect_close
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_an_unknown_id_is_named():
 
 def test_duplicate_ids_are_refused(toy):
     with pytest.raises(ValueError, match="registered twice"):
-        core.exercise(toy, "again")(lambda answer: None)
+        core.register(core.Exercise(toy, "again", lambda answer: None))
 
 
 def test_ids_are_in_book_order(monkeypatch):
@@ -135,9 +135,46 @@ def test_every_chapter_has_at_least_two_checked_exercises(chapter):
     assert len(checked) >= 2, f"chapter {chapter} registers {checked}; it needs at least two checked exercises"
 
 
-# ---- exercises declared as data (numbers and choices): one parametrised test covers them all ----
+# ---- the catalogue of words: every entry used, every message's fields known ----
 
-DECLARED = core.declared()
+CATALOGUE = core.catalogue()
+
+
+def test_every_catalogue_entry_belongs_to_a_registered_exercise():
+    assert set(CATALOGUE) == set(exercises.ids())
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CATALOGUE))
+def test_every_catalogue_entry_has_its_words_and_fields_it_can_fill(exercise_id):
+    entry = CATALOGUE[exercise_id]
+    assert entry["title"].strip() and entry["praise"].strip(), f"{entry['source']}: {exercise_id} needs a title and a praise"
+    kind = declarations.declared()[exercise_id].kind if exercise_id in declarations.declared() else "checker"
+    allowed = {"function": {"call", "shape"}, "number": set(), "choice": set()}.get(kind)
+    for text in [entry["praise"], entry.get("hint", ""), *entry["wrong"].values()]:
+        named = core.fields(text)               # raises on a stray single brace
+        assert allowed is None or named <= allowed, (exercise_id, text)
+
+
+def test_the_checkers_name_exactly_the_messages_of_their_catalogue_entries():
+    """A checker registered with @exercise raises wrong("key"): in each module, the keys named
+    are those the catalogue gives its checkers, no more and no fewer."""
+    import inspect
+    import re
+
+    by_module = {}
+    for exercise_id in exercises.ids():
+        if exercise_id not in declarations.declared():
+            module = inspect.getmodule(core._REGISTRY[exercise_id].checker)
+            by_module.setdefault(module, set()).update(CATALOGUE[exercise_id]["wrong"])
+    assert by_module, "no checker is registered with @exercise"
+    for module, keys in by_module.items():
+        named = set(re.findall(r'wrong\("([^"]+)"', inspect.getsource(module)))
+        assert named == keys, f"{module.__name__}: named {sorted(named)}, catalogue {sorted(keys)}"
+
+
+# ---- exercises declared as data: one parametrised test covers them all ----
+
+DECLARED = declarations.declared()
 
 
 @pytest.mark.parametrize("exercise_id", sorted(DECLARED))
@@ -149,13 +186,18 @@ def test_a_declared_exercise_accepts_its_answer_and_explains_each_wrong_one(exer
     assert declared.wrong, f"{exercise_id} names no typical wrong answer"
     for wrong, expected in declared.wrong.items():
         passed, message = core.verdict(exercise_id, wrong)
-        assert not passed and all(part in message for part in expected.split("{call}")), (wrong, message)
+        assert not passed and all(part in message for part in _pieces(expected)), (wrong, message)
     if declared.kind == "number":  # a number far from everything gets the hint
         passed, message = core.verdict(exercise_id, answer + 1e6)
         assert not passed and declared.hint in message
     if declared.kind == "function":  # a result that is no known mistake gets the hint
         passed, message = core.verdict(exercise_id, _perturbed(declared.answer))
-        assert not passed and all(part in message for part in declared.hint.split("{call}")), message
+        assert not passed and all(part in message for part in _pieces(declared.hint)), message
+
+
+def _pieces(text):
+    """The literal pieces of a catalogue text between its fields."""
+    return [literal for literal, *_ in __import__("string").Formatter().parse(text) if literal]
 
 
 def _perturbed(function):
@@ -178,10 +220,11 @@ def _perturbed(function):
 
 def test_a_function_exercise_checks_every_case_and_names_each_mistake():
     cases = [(torch.tensor([1.0, 2.0]),), (torch.tensor([[0.5, -1.0]]),)]
-    core.function_exercise("0.0-double", "Double it", name="double", cases=cases,
-                           reference=lambda x: 2 * x, praise="Well done.", hint="Multiply by two.",
-                           mistakes={lambda x: x + x.abs(): "Only the positive entries are doubled."},
-                           shape_messages={(): "You summed the entries."})
+    core.catalogue()["0.0-double"] = {
+        "title": "Double it", "praise": "Well done.", "hint": "Multiply by two.", "source": "test",
+        "wrong": {"positive-only": "Only the positive entries are doubled.", "summed": "You summed the entries."}}
+    declarations.function_exercise("0.0-double", name="double", cases=cases, reference=lambda x: 2 * x,
+                                   mistakes={"positive-only": lambda x: x + x.abs()}, shapes={(): "summed"})
     try:
         assert core.verdict("0.0-double", lambda x: x * 2) == (True, "✓ Correct (0.0-double, Double it). Well done.")
         for answer, phrase in [(lambda x: x + x.abs(), "Only the positive entries"),
@@ -192,10 +235,17 @@ def test_a_function_exercise_checks_every_case_and_names_each_mistake():
             passed, message = core.verdict("0.0-double", answer)
             assert not passed and phrase in message, message
     finally:
-        del core._REGISTRY["0.0-double"], core._DECLARED["0.0-double"]
+        del core._REGISTRY["0.0-double"], declarations._DECLARED["0.0-double"], core._CATALOGUE["0.0-double"]
 
 
 def test_a_choice_exercise_needs_a_message_for_every_wrong_option():
-    with pytest.raises(ValueError, match="every other option needs a message"):
-        core.choice_exercise("0.0-bad-choice", "Bad", options=["a", "b", "c"], answer="a", praise="",
-                             wrong={"b": "no"})
+    with pytest.raises(ValueError, match="every other option's number needs a message"):
+        declarations._choice("0.0-bad-choice", {"title": "Bad", "options": ["a", "b", "c"], "answer": 1,
+                                                "praise": "", "wrong": {2: "no"}})
+
+
+def test_a_declaration_and_its_catalogue_entry_must_name_the_same_wrong_answers(monkeypatch):
+    monkeypatch.setitem(core._CATALOGUE, "0.0-mismatch", {"title": "T", "praise": "", "hint": "", "source": "test",
+                                                          "wrong": {"too-big": "Too big."}})
+    with pytest.raises(ValueError, match="names the wrong answers"):
+        declarations.number_exercise("0.0-mismatch", answer=1.0, wrong={"too-small": 0.5})

@@ -2,7 +2,6 @@
 accepts the solution and explains typical mistakes; tests/test_exercises.py covers the others."""
 
 import pytest
-import torch
 
 from attnlab.exercises import check
 

@@ -21,7 +21,7 @@ then use the package. Where to find what:
   statistics and ablation), ``saliency`` and ``spotlight`` (images).
 - The book: ``viz`` (the house style and the one heatmap), ``headview`` (the interactive head
   view), ``prose`` (``glue``: numbers in the prose come from the code), ``exercises`` (the
-  checkers, one module per notebook), ``checks`` (the argument checks every public function
+  checkers: per notebook, a module of mechanics and a catalogue of words), ``checks`` (the argument checks every public function
   uses), ``data`` (the tasks and datasets, one module per task), ``pretrained`` (MiniLM in the
   course's encoder), ``paths``.
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .core import Incorrect, refuse_none, call, exercise, function_exercise, number_exercise
+from .answers import call, refuse_none
+from .core import exercise
+from .declarations import function_exercise, number_exercise
 
 
 def _autograd_selection(x: torch.Tensor, k: int) -> torch.Tensor:
@@ -14,46 +16,36 @@ def _autograd_selection(x: torch.Tensor, k: int) -> torch.Tensor:
     return gradient != 0
 
 
-@exercise("4.6-maxpool-selection", "What does a max-pool select?")
-def _(answer):
+@exercise("4.6-maxpool-selection")
+def _(answer, wrong):
     generator = torch.Generator().manual_seed(0)
     for n, k in ((12, 3), (16, 4), (10, 5)):
         x = torch.randn(n, generator=generator)
         mask = call(answer, x.clone(), k, name="maxpool_selection")
         refuse_none(mask, "the result of maxpool_selection")
         if not torch.is_tensor(mask):
-            raise Incorrect(f"maxpool_selection should return a boolean tensor, but it returned a "
-                            f"{type(mask).__name__}.")
+            raise wrong("not-a-tensor", kind=type(mask).__name__)
         if tuple(mask.shape) != (n,):
             if tuple(mask.shape) == (n // k,):
-                raise Incorrect(f"your result has one entry per window, shape {tuple(mask.shape)}; return a "
-                                f"mask over the inputs, shape ({n},), True where the window's maximum sits.")
-            raise Incorrect(f"your result has shape {tuple(mask.shape)}, but it should have shape ({n},).")
+                raise wrong("per-window", shape=tuple(mask.shape), n=n)
+            raise wrong("wrong-shape", shape=tuple(mask.shape), n=n)
         if mask.dtype != torch.bool:
-            raise Incorrect(f"your result has dtype {mask.dtype}; return a boolean mask (e.g. with .bool()).")
-        expected = _autograd_selection(x, k)
-        if not torch.equal(mask, expected):
+            raise wrong("not-boolean", dtype=mask.dtype)
+        if not torch.equal(mask, _autograd_selection(x, k)):
             if int(mask.sum()) == 1:
-                raise Incorrect("you selected a single input; a max-pool selects one input in *every* window.")
+                raise wrong("single-input")
             if int(mask.sum()) != n // k:
-                raise Incorrect(f"you selected {int(mask.sum())} inputs, but with {n // k} windows of {k} the "
-                                f"max-pool selects exactly {n // k}, one per window.")
-            raise Incorrect("you selected one input per window, but not the largest one in each window.")
-    return "One input per window receives the gradient: a hard, bottom-up selection."
+                raise wrong("wrong-count", count=int(mask.sum()), windows=n // k, k=k)
+            raise wrong("not-the-largest")
 
 
 number_exercise(
-    "4.6-maxpool-count", "How many pixels does a 16x16 max-pool select?",
-    answer=(128 // 16) ** 2,
-    praise="(128 / 16) ** 2 = 64 windows, one selected pixel each.",
-    hint="Count the 16x16 windows in a 128x128 map (the stride equals the window, so they do not "
-         "overlap); each passes the gradient to one pixel.",
-    wrong={256: "256 is the count for 8x8 windows. With 16x16 windows there are fewer windows.",
-           1024: "that counts windows of 16 pixels; a 16x16 window holds 256 pixels.",
-           16: "16 is the width of one window, not a count: 128 / 16 = 8 windows fit along each side.",
-           8: "8 windows fit along one side; the windows tile both directions.",
-           128 * 128: "every pixel would receive a gradient from a sum or a mean; a max passes it to one "
-                      "pixel per window."})
+    "4.6-maxpool-count", answer=(128 // 16) ** 2,
+    wrong={"small-windows": 256,
+           "windows-of-16": 1024,
+           "window-width": 16,
+           "one-side": 8,
+           "every-pixel": 128 * 128})
 
 
 def _gate(image: torch.Tensor, saliency: torch.Tensor, sharpness: float, centre=torch.median) -> torch.Tensor:
@@ -68,15 +60,8 @@ def _gate_cases() -> list[tuple]:
 
 
 function_exercise(
-    "4.6-saliency-gate", "A soft gate computed from saliency", name="saliency_gate", cases=_gate_cases(),
-    reference=_gate, describe=lambda *case: "saliency_gate(image, saliency, sharpness)",
-    mistakes={lambda image, s, k: (s > s.median()).to(image.dtype)[..., None] * image: "you used a hard threshold "
-              "(0 or 1). A gate is soft: sigmoid(sharpness * (s - median)) lets every pixel through in proportion.",
-              lambda *case: _gate(*case, centre=torch.mean): "you centred the saliency on its mean; the threshold "
-              "is its median, so that half the pixels have a gate above 0.5.",
-              lambda image, s, k: _gate(torch.ones_like(image), s, k): "you returned the gate itself; multiply it "
-              "with the image (each colour channel)."},
-    hint="gate = torch.sigmoid(sharpness * (saliency - saliency.median())), shape (height, width); return "
-         "gate[..., None] * image.",
-    praise="The gate is computed from the input alone, with no query: a soft, bottom-up selection, and every "
-           "pixel gets a gradient scaled by its gate.")
+    "4.6-saliency-gate", name="saliency_gate", cases=_gate_cases(), reference=_gate,
+    describe=lambda *case: "saliency_gate(image, saliency, sharpness)",
+    mistakes={"hard-threshold": lambda image, s, k: (s > s.median()).to(image.dtype)[..., None] * image,
+              "mean-centre": lambda *case: _gate(*case, centre=torch.mean),
+              "gate-only": lambda image, s, k: _gate(torch.ones_like(image), s, k)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import choice_exercise, function_exercise
+from .declarations import function_exercise
 
 _generator = torch.Generator().manual_seed(61)
 _D_INPUT, _D_HIDDEN, _BATCH = 3, 4, 5
@@ -22,22 +22,14 @@ def _step(x, h, c, w_ih, w_hh, bias, order="ifgo", h_of_c=torch.tanh, candidate=
     return torch.sigmoid(blocks["o"]) * h_of_c(c), c
 
 
-_ORDER = ("the gate blocks are in the order {}; PyTorch's order is input, forget, candidate (g), output: chunk(4) "
-          "gives i, f, g, o.")
-
 function_exercise(
-    "6.1-lstm-step", "One LSTM step", name="my_lstm_step", cases=[(_X, _H, _C, _W_IH, _W_HH, _BIAS)],
-    reference=_step, atol=1e-6, rtol=1e-6, describe=lambda *case: "my_lstm_step(x, h, c, w_ih, w_hh, bias)",
-    parts=("h", "c"),
-    mistakes={lambda *case: _step(*case)[::-1]: "h and c are swapped: return (h, c), the hidden state first.",
-              **{(lambda *case, order=order: _step(*case, order=order)): _ORDER.format(", ".join(order))
+    "6.1-lstm-step", name="my_lstm_step", cases=[(_X, _H, _C, _W_IH, _W_HH, _BIAS)], reference=_step,
+    describe=lambda *case: "my_lstm_step(x, h, c, w_ih, w_hh, bias)", parts=("h", "c"), atol=1e-6, rtol=1e-6,
+    mistakes={"swapped": lambda *case: _step(*case)[::-1],
+              **{f"order-{order}": (lambda *case, order=order: _step(*case, order=order))
                  for order in ("ifog", "igfo", "fiog", "figo")},
-              lambda *case: _step(*case, candidate=torch.sigmoid): "the candidate g uses tanh, not a sigmoid: it is "
-              "the new content (in -1..1), not a gate.",
-              lambda *case: _step(*case, h_of_c=lambda m: m): "c is right; h is o * tanh(c), not o * c."},
-    hint="c = sigmoid(f) * c_previous + sigmoid(i) * tanh(g), and h = sigmoid(o) * tanh(c) with the new c.",
-    praise="The memory is a gated sum, f * c + i * g: nothing forces the gates of different steps to share "
-           "anything, unlike a softmax over positions.")
+              "sigmoid-candidate": lambda *case: _step(*case, candidate=torch.sigmoid),
+              "tanh-missing": lambda *case: _step(*case, h_of_c=lambda m: m)})
 
 
 _A = torch.randn(3, 12, generator=_generator, dtype=torch.float64)
@@ -54,27 +46,10 @@ def _pearson(x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 function_exercise(
-    "6.1-spearman", "Spearman's rank correlation", name="my_spearman", cases=list(zip(_A, _B)),
-    reference=lambda a, b: _pearson(_ranks(a), _ranks(b)), atol=1e-6, rtol=0.0,
-    describe=lambda *case: "my_spearman(a, b)",
-    mistakes={_pearson: "that is the Pearson correlation of the values; Spearman's correlates their ranks, so any "
-              "increasing relation (like b = a³) gives exactly 1.",
-              lambda a, b: _pearson(a.argsort().double(), b.argsort().double()): "argsort gives the order (which "
-              "index holds the smallest value), not the ranks; apply argsort twice to get each value's rank."},
-    hint="Rank each vector, centre the ranks, then divide their dot product by both norms.",
-    praise="Ranks make the measure blind to scale: a gate in (0, 1) and a weight summing to 1 can be compared.")
+    "6.1-spearman", name="my_spearman", cases=list(zip(_A, _B)),
+    reference=lambda a, b: _pearson(_ranks(a), _ranks(b)), describe=lambda *case: "my_spearman(a, b)", atol=1e-6,
+    rtol=0.0,
+    mistakes={"pearson": _pearson,
+              "order-not-rank": lambda a, b: _pearson(a.argsort().double(), b.argsort().double())})
 
 
-choice_exercise(
-    "6.1-competition", "Where does the budget of 1 come from?",
-    options=["every attention weight is near 1", "every attention weight is 0.1, every input gate near 1",
-             "every attention weight and every input gate is 0.1", "every input gate is 0.1"],
-    answer="every attention weight is 0.1, every input gate near 1",
-    praise="The softmax divides by the sum over the words, so equal scores share the budget; each sigmoid "
-           "sees its own score only, and σ(8) ≈ 0.9997.",
-    wrong={"every attention weight is near 1": "the softmax weights always sum to 1 over the words, so ten of "
-                                               "them cannot all be near 1; equal scores give equal shares.",
-           "every attention weight and every input gate is 0.1": "the attention weights are 0.1, but a gate is a "
-                                                                 "sigmoid of its own score: σ(8) is near 1, "
-                                                                 "whatever the other words do.",
-           "every input gate is 0.1": "a gate does not divide by the other words: σ(8) ≈ 0.9997 for each of them."})

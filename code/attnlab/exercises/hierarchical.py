@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .core import function_exercise
+from .declarations import function_exercise
 
 # Word weights of a 3-sentence document (rows sum to 1 over the real words; padding has weight 0),
 # and the sentence weights (summing to 1).
@@ -13,15 +13,11 @@ _SENTENCE_WEIGHTS = torch.tensor([0.2, 0.7, 0.1], dtype=torch.float64)
 
 
 function_exercise(
-    "4.3-document-weights", "Each word's share of the whole document", name="document_word_weights",
-    cases=[(_WORD_WEIGHTS, _SENTENCE_WEIGHTS)], reference=lambda words, sentences: sentences[:, None] * words,
-    atol=1e-6, describe=lambda *case: "document_word_weights(word_weights, sentence_weights)",
-    mistakes={lambda words, sentences: words * sentences: "you multiplied word j by the weight of sentence j. Each "
-              "row (a sentence) must be multiplied by that sentence's weight: sentence_weights[:, None].",
-              lambda words, sentences: words + sentences[:, None]: "you added the weights. A word gets its "
-              "sentence's share of the attention, split by the word weights: multiply."},
-    hint="Word j of sentence i gets sentence_weights[i] * word_weights[i, j]; the document's weights sum to 1.",
-    praise="The document vector is exactly the average of the word vectors under these weights.")
+    "4.3-document-weights", name="document_word_weights", cases=[(_WORD_WEIGHTS, _SENTENCE_WEIGHTS)],
+    reference=lambda words, sentences: sentences[:, None] * words,
+    describe=lambda *case: "document_word_weights(word_weights, sentence_weights)", atol=1e-6,
+    mistakes={"per-column": lambda words, sentences: words * sentences,
+              "added": lambda words, sentences: words + sentences[:, None]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,18 +46,9 @@ def _pool(sentences, mask, W, b, u_s, *, squash=True, use_mask=True, weighted=Tr
 
 
 function_exercise(
-    "4.3-sentence-pooling", "Attention pooling of sentence vectors into a document vector", name="sentence_pool",
-    cases=[_pool_inputs()], reference=_pool, atol=1e-6, describe=lambda *case: "sentence_pool(sentences, mask, W, "
-    "b, u_s)", parts=("document", "weights"),
-    mistakes={lambda *case: _pool(*case, use_mask=False): "empty (padding) sentences get weight: set their scores "
-              "to -inf before the softmax, so the weight is shared among the real sentences only.",
-              lambda *case: _pool(*case, squash=False): "the scores skip the tanh: u_i = tanh(W s_i + b), then the "
-              "score is u_i . u_s.",
-              lambda s, m, W, b, u: _pool(s, m, W.T, b, u): "W is applied transposed: compute W s_i as "
-              "sentences @ W.T.",
-              lambda *case: _pool(*case, weighted=False): "document is the plain mean of the sentences: weight each "
-              "sentence by its beta_i."},
-    hint="beta = softmax over the real sentences of tanh(W s_i + b) . u_s, and document = sum_i beta_i s_i, i.e. "
-         "(weights[..., None] * sentences).sum(1).",
-    praise="That is the sentence level of Yang et al.'s hierarchical attention (attnlab's AttentionPooling with "
-           "the \"tanh\" score).")
+    "4.3-sentence-pooling", name="sentence_pool", cases=[_pool_inputs()], reference=_pool,
+    describe=lambda *case: "sentence_pool(sentences, mask, W, b, u_s)", parts=("document", "weights"), atol=1e-6,
+    mistakes={"no-mask": lambda *case: _pool(*case, use_mask=False),
+              "no-tanh": lambda *case: _pool(*case, squash=False),
+              "w-transposed": lambda s, m, W, b, u: _pool(s, m, W.T, b, u),
+              "plain-mean": lambda *case: _pool(*case, weighted=False)})

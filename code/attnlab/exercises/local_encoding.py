@@ -2,25 +2,22 @@
 
 import torch
 
-from .core import Incorrect, call, exercise, function_exercise, number_exercise
 from ..measure import receptive_field
+from .answers import call
+from .core import exercise
+from .declarations import function_exercise, number_exercise
 
 _CASES = [(1, 3, 1), (4, 3, 1), (3, 5, 1), (2, 3, 4), (3, 2, 2), (5, 7, 3)]
 
 
-_STEP = "windows of neighbouring layers overlap: a layer adds k - 1 positions, not k."
-
 function_exercise(
-    "2.1-receptive-field", "The receptive field of dilated convolutions", name="my_receptive_field", cases=_CASES,
-    reference=receptive_field, atol=0.25, rtol=0.0,
-    describe=lambda n, k, d: f"my_receptive_field(n_layers={n}, kernel_size={k}, dilation={d})",
-    mistakes={lambda n, k, d: 1 + n * (k - 1): "{call}: you ignored the dilation: each of the k - 1 gaps spans "
-              "`dilation` positions.",
-              lambda n, k, d: n * k * d: "{call}: " + _STEP,
-              lambda n, k, d: n * k: "{call}: " + _STEP,
-              lambda n, k, d: n * (k - 1) * d: "{call}: don't forget the output's own position (the + 1)."},
-    hint="Count how many positions one more layer adds to the window.",
-    praise="Dilation multiplies the reach without adding parameters.")
+    "2.1-receptive-field", name="my_receptive_field", cases=_CASES, reference=receptive_field,
+    describe=lambda n, k, d: f"my_receptive_field(n_layers={n}, kernel_size={k}, dilation={d})", atol=0.25,
+    rtol=0.0,
+    mistakes={"no-dilation": lambda n, k, d: 1 + n * (k - 1),
+              "adds-k": lambda n, k, d: n * k * d,
+              "adds-k-undilated": lambda n, k, d: n * k,
+              "no-plus-one": lambda n, k, d: n * (k - 1) * d})
 
 
 def _fewest_layers(n_tokens: int, kernel_size: int) -> int:
@@ -31,14 +28,11 @@ def _fewest_layers(n_tokens: int, kernel_size: int) -> int:
 
 
 number_exercise(
-    "2.1-depth-for-length", "How deep for 100 tokens?", answer=_fewest_layers(100, 7),
-    praise="1 + 6 x 17 = 103 >= 100, while 16 layers see only 97 tokens.",
-    hint="Solve 1 + L (k - 1) >= 100 for the smallest whole L.",
-    wrong={33: "33 layers let the *last* output see the *first* input; but a middle output sees both ends "
-               "with fewer layers, since its window extends both ways.",
-           16: "16 layers see 1 + 6 x 16 = 97 tokens: 3 short of 100.",
-           15: "each layer adds kernel_size - 1 = 6 positions, not 7: windows overlap.",
-           14: "each layer adds kernel_size - 1 = 6 positions, not 7: windows overlap."})
+    "2.1-depth-for-length", answer=_fewest_layers(100, 7),
+    wrong={"one-sided": 33,
+           "too-shallow": 16,
+           "adds-k": 15,
+           "adds-k-rounded-down": 14})
 
 
 def _clip_cases():
@@ -64,21 +58,14 @@ def _total(grads) -> float:
 
 
 function_exercise(
-    "2.1-clip-grad-norm", "Clip the gradient by its global norm", name="my_clip", cases=_clip_cases(),
-    reference=lambda grads, m: tuple(_reference_clip(grads, m)), atol=1e-5,
+    "2.1-clip-grad-norm", name="my_clip", cases=_clip_cases(),
+    reference=lambda grads, m: tuple(_reference_clip(grads, m)),
     describe=lambda grads, m: f"my_clip(grads, max_norm={m:g}) (total norm {_total(grads):.3g})",
-    parts=tuple(f"clipped gradient {i}" for i in range(2)),
-    mistakes={lambda grads, m: _scaled(grads, lambda g: min(1.0, m / (g.double().norm().item() + 1e-6))): "you "
-              "clipped each tensor on its own: the norm is that of *all* gradients together, sqrt(sum of every "
-              "squared entry), and one factor scales them all.",
-              lambda grads, m: tuple(g.double().clamp(-m, m) for g in grads): "clamping each entry to [-max_norm, "
-              "max_norm] changes the gradient's direction; scale all entries by one factor instead.",
-              lambda grads, m: _scaled(grads, lambda g: m / _total(grads)): "for {call}: the norm is below "
-              "max_norm, so leave the gradients unchanged (clipping only ever scales down).",
-              lambda grads, m: _scaled(grads, lambda g: 1.0): "for {call}: the norm is above max_norm, so the "
-              "gradients must be scaled down by max_norm / norm; you returned them unchanged."},
-    hint="Scale every gradient by min(1, max_norm / total_norm), the total norm being that of all the entries.",
-    praise="One factor for all the gradients: the step keeps its direction and its length is bounded.")
+    parts=tuple(f"clipped gradient {i}" for i in range(2)), atol=1e-5,
+    mistakes={"per-tensor": lambda grads, m: _scaled(grads, lambda g: min(1.0, m / (g.double().norm().item() + 1e-6))),
+              "clamped": lambda grads, m: tuple(g.double().clamp(-m, m) for g in grads),
+              "scaled-up": lambda grads, m: _scaled(grads, lambda g: m / _total(grads)),
+              "unchanged": lambda grads, m: _scaled(grads, lambda g: 1.0)})
 
 
 def _two_layer_lstm() -> torch.nn.LSTM:
@@ -89,8 +76,8 @@ def _two_layer_lstm() -> torch.nn.LSTM:
         return torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True)
 
 
-@exercise("2.1-forget-bias", "Debug: a forget bias that reaches one layer")
-def _(answer):
+@exercise("2.1-forget-bias")
+def _(answer, wrong):
     lstm, value = _two_layer_lstm(), 2.5
     before = {name: p.detach().clone() for name, p in lstm.named_parameters()}
     call(answer, lstm, value, name="set_forget_bias")
@@ -103,23 +90,15 @@ def _(answer):
         if torch.allclose(effective, torch.full_like(effective, value)):
             continue
         if torch.equal(ih, before[f"bias_ih{suffix}"]) and torch.equal(hh, before[f"bias_hh{suffix}"]):
-            raise Incorrect(f"bias{suffix} was not touched: an LSTM of {lstm.num_layers} layers"
-                            f"{', both directions,' if lstm.bidirectional else ''} has one pair of biases per layer and "
-                            f"direction. Loop over lstm.named_parameters() and set every pair.")
+            raise wrong("layer-untouched", suffix=suffix, layers=lstm.num_layers)
         if torch.allclose(effective, torch.full_like(effective, 2 * value)):
-            raise Incorrect("the forget gate starts at sigmoid(2 * value): PyTorch ADDS bias_ih and bias_hh, so set "
-                            "one of them to value and the other to 0.")
+            raise wrong("set-both")
         if torch.allclose(ih[:h] + hh[:h], torch.full((h,), value)):
-            raise Incorrect("you set the input gate: PyTorch orders the gates input, forget, cell, output, so the "
-                            "forget gate is rows hidden_size to 2 * hidden_size.")
-        raise Incorrect(f"for bias{suffix} the forget gate's two biases add up to {[round(x, 2) for x in effective.tolist()]}, not {value}: "
-                        "bias_ih's forget rows must be value and bias_hh's 0 (or the other way round).")
+            raise wrong("input-gate")
+        raise wrong("wrong-sum", suffix=suffix, sums=[round(x, 2) for x in effective.tolist()], value=value)
     for name, p in lstm.named_parameters():
         keep = torch.ones_like(p, dtype=torch.bool)
         if name.startswith("bias"):
             keep[forget] = False
         if not torch.equal(p.detach()[keep], before[name][keep]):
-            raise Incorrect(f"{name} changed outside the forget gate's rows: leave the other gates' biases and "
-                            f"every weight as they were.")
-    return ("Every layer and direction now starts its forget gate at sigmoid(value), the others as PyTorch drew "
-            "them: the package's set_forget_bias does the same.")
+            raise wrong("outside-forget-rows", name=name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .core import function_exercise
+from .declarations import function_exercise
 
 # ---------------------------------------------------------------------------------------------
 # 1.3-early-fusion: the summary of a set made for one question.
@@ -42,23 +42,12 @@ def _mean_first(encoder, items, question, mask):
 
 
 function_exercise(
-    "1.3-early-fusion", "A summary of the set made for one question", name="early_fusion_summary",
-    cases=[(_ENCODER, _ITEMS, _QUESTION, _MASK)], reference=_early_fusion,
-    describe=lambda *case: "early_fusion_summary(encoder, items, question, mask)",
-    shape_messages={(3, 4, _D): "You returned one vector per item, shape (batch, n_items, d). Average them over "
-                                "the items (the present ones only) into one summary per display."},
-    mistakes={lambda e, items, q, m: _encode(items, q).mean(1): "You averaged over every slot, the empty ones "
-              "included. Average only the items where the mask is True: divide the masked sum by the number of "
-              "items.",
-              lambda e, items, q, m: (_encode(items, q) * m[..., None]).sum(1): "That is the masked sum. The "
-              "summary is the average: divide by the number of items present in each display.",
-              _mean_first: "You averaged the items first and then encoded the average with the question. In "
-              "early fusion the question meets every item BEFORE the average: encode each (item, question) "
-              "pair, then average the encodings."},
-    hint="Concatenate the question to every item (expand it to (batch, n_items, d_question)), encode, then "
-         "average the present items.",
-    praise="One summary per question: the encoder can keep what this question needs and drop the rest before "
-           "the average.")
+    "1.3-early-fusion", name="early_fusion_summary", cases=[(_ENCODER, _ITEMS, _QUESTION, _MASK)],
+    reference=_early_fusion, describe=lambda *case: "early_fusion_summary(encoder, items, question, mask)",
+    mistakes={"empty-slots": lambda e, items, q, m: _encode(items, q).mean(1),
+              "sum": lambda e, items, q, m: (_encode(items, q) * m[..., None]).sum(1),
+              "mean-first": _mean_first},
+    shapes={(3, 4, 4): "per-item"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,26 +75,13 @@ def _only(readout: str, formula):
 
 
 function_exercise(
-    "1.3-question-cost", "The cost of one more question", name="question_cost",
+    "1.3-question-cost", name="question_cost",
     cases=[(readout, *case) for readout in ("mean", "attention", "early") for case in _CASES],
-    reference=question_cost, atol=0.25, rtol=0.0,  # counts are integers
-    describe=lambda r, n, d_item, d: f"question_cost({r!r}, {n}, {d_item}, {d})",
-    mistakes={
-        _only("mean", lambda n, di, d: n * d): "Late fusion's average does not depend on the question: it was "
-        "computed when the display was first read, so one more question costs nothing before the answer network.",
-        _only("attention", lambda n, di, d: 2 * n * d + n * d * d): "The keys W_k x_i do not depend on the "
-        "question: they were computed once with the items. A new question needs only its n scores and the "
-        "weighted average.",
-        _only("attention", lambda n, di, d: n * d): "Attention for a new question needs the n scores (d each) AND "
-        "the weighted average of the n item vectors (d each).",
-        _only("early", lambda n, di, d: n * ((di + d) * 2 * d + 2 * d * d) + n * d): "Early fusion's encoder "
-        "reads the item, its tag embedding AND the question: its first layer has d_item + 2 * d_model inputs.",
-        _only("early", lambda n, di, d: n * ((di + 2 * d) * 2 * d + 2 * d * d)): "Almost: add the average of the "
-        "n encodings (n * d_model).",
-        _only("early", lambda n, di, d: (di + 2 * d) * 2 * d + 2 * d * d + n * d): "Every one of the n items must "
-        "be encoded again with the new question, not one."},
-    hint="Count what one new question computes again: late fusion ('mean') reuses the items' average; attention "
-         "needs n dot products of width d and an average of n vectors of width d; early fusion runs the encoder "
-         "(first layer (d_item + 2d) x 2d, second 2d x d) on every item, then averages n vectors of width d.",
-    praise="Early fusion pays for the whole encoder on every item for every question; attention pays 2 n d, "
-           "with the items encoded once.")
+    reference=question_cost, describe=lambda r, n, d_item, d: f"question_cost({r!r}, {n}, {d_item}, {d})",
+    atol=0.25, rtol=0.0,
+    mistakes={"mean-recomputed": _only("mean", lambda n, di, d: n * d),
+              "keys-recomputed": _only("attention", lambda n, di, d: 2 * n * d + n * d * d),
+              "scores-only": _only("attention", lambda n, di, d: n * d),
+              "no-tag": _only("early", lambda n, di, d: n * ((di + d) * 2 * d + 2 * d * d) + n * d),
+              "no-average": _only("early", lambda n, di, d: n * ((di + 2 * d) * 2 * d + 2 * d * d)),
+              "one-item": _only("early", lambda n, di, d: (di + 2 * d) * 2 * d + 2 * d * d + n * d)})

@@ -7,7 +7,9 @@ from torch import nn
 
 from ..complexity import sequential_steps
 from ..scan import combine, linear_recurrence
-from .core import Deferred, Incorrect, as_tensor, call, choice_exercise, exercise, expect_close, function_exercise, number_exercise
+from .answers import as_tensor, call, expect_close
+from .core import exercise
+from .declarations import Deferred, function_exercise, number_exercise
 
 _generator = torch.Generator().manual_seed(81)
 
@@ -16,43 +18,50 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
     return a.shape == b.shape and torch.allclose(a, b, atol=1e-6, rtol=1e-6)
 
 
-def _pair(result, name: str, shape) -> tuple[torch.Tensor, torch.Tensor]:
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Incorrect(f"{name} should be a pair (a, b), but it is a {type(result).__name__}"
-                        f"{' of length ' + str(len(result)) if isinstance(result, (tuple, list)) else ''}.")
+def _pair(result, name: str, shape, wrong) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(result, (tuple, list)):
+        raise wrong("not-a-pair", name=name, kind=type(result).__name__)
+    if len(result) != 2:
+        raise wrong("wrong-length", name=name, kind=type(result).__name__, length=len(result))
     return as_tensor(result[0], f"the a of {name}", shape=shape), as_tensor(result[1], f"the b of {name}", shape=shape)
 
 
-@exercise("8.1-combine", "The combine operator of a linear recurrence")
-def _(answer):
+def _off(actual: torch.Tensor, expected: torch.Tensor) -> float:
+    """How far ``actual`` is from ``expected`` at worst, as :func:`.answers.expect_close` says it."""
+    return (actual - expected).abs().max().item()
+
+
+@exercise("8.1-combine")
+def _(answer, wrong):
     shape = (3, 4)
     first = (torch.rand(shape, generator=_generator, dtype=torch.float64) + 0.5,
              torch.randn(shape, generator=_generator, dtype=torch.float64))
     second = (torch.rand(shape, generator=_generator, dtype=torch.float64) + 0.5,
               torch.randn(shape, generator=_generator, dtype=torch.float64))
-    a, b = _pair(call(answer, first, second, name="my_combine"), "your result", shape)
+    a, b = _pair(call(answer, first, second, name="my_combine"), "your result", shape, wrong)
     expected_a, expected_b = combine(first, second)
     if not (_close(a, expected_a) and _close(b, expected_b)):
         swapped_a, swapped_b = combine(second, first)
         if _close(a, swapped_a) and _close(b, swapped_b):
-            raise Incorrect("you applied `second` first: (a1, b1) then (a2, b2) is h -> a2 (a1 h + b1) + b2.")
+            raise wrong("swapped")
         if _close(a, expected_a) and _close(b, first[1] + second[1]):
-            raise Incorrect("b must be a2 * b1 + b2: the second map scales what the first one added.")
+            raise wrong("b-unscaled")
         if _close(a, first[0] + second[0]):
-            raise Incorrect("the slopes multiply, they do not add: a = a2 * a1.")
-        expect_close(a, expected_a, "the a of your result", hint="a = a2 * a1.", atol=1e-6)
-        expect_close(b, expected_b, "the b of your result", hint="b = a2 * b1 + b2.", atol=1e-6)
+            raise wrong("slopes-added")
+        if not torch.allclose(a, expected_a, atol=1e-6, rtol=1e-4):
+            raise wrong("a-off", off=_off(a, expected_a))
+        if not torch.allclose(b, expected_b, atol=1e-6, rtol=1e-4):
+            raise wrong("b-off", off=_off(b, expected_b))
     # A scan built on the learner's operator must reproduce the sequential loop.
     steps_a = torch.rand(13, 2, generator=_generator, dtype=torch.float64)
     steps_b = torch.randn(13, 2, generator=_generator, dtype=torch.float64)
     scan_a, scan_b, offset = steps_a, steps_b, 1
     while offset < 13:
         new = _pair(call(answer, (scan_a[:-offset], scan_b[:-offset]), (scan_a[offset:], scan_b[offset:]),
-                         name="my_combine"), "your result", (13 - offset, 2))
+                         name="my_combine"), "your result", (13 - offset, 2), wrong)
         scan_a, scan_b = torch.cat([scan_a[:offset], new[0]]), torch.cat([scan_b[:offset], new[1]])
         offset *= 2
     expect_close(scan_b, linear_recurrence(steps_a, steps_b), "the scan built on your operator", atol=1e-6)
-    return "A scan of 13 steps built on your operator took 4 rounds and matched the loop."
 
 
 _PHI_Q = torch.rand(7, 3, generator=_generator, dtype=torch.float64) + 0.1
@@ -68,19 +77,13 @@ def _linear_attention_quadratic(phi_q, phi_k, v, causal=True):
 
 
 function_exercise(
-    "8.1-linear-attention", "Debug: linear attention that sums over the wrong axis", name="my_causal_linear_attention",
-    cases=[(_PHI_Q, _PHI_K, _V)], reference=_linear_attention_quadratic, atol=1e-6, rtol=1e-6,
-    describe=lambda *case: "my_causal_linear_attention(phi_q, phi_k, v)",
-    mistakes={lambda *case: _linear_attention_quadratic(*case, causal=False): "that is non-causal linear attention: "
-              "each position must use only the running sums up to itself (cumsum over dim 0), not the totals.",
-              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v: "divide by phi(q_t) . z_t, with z_t the running "
-              "sum of phi(k_s): the weights must sum to 1 (the normaliser performer-pytorch's issue 40 found missing).",
-              lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v / (phi_q * phi_k.cumsum(-1)).sum(-1, keepdim=True):
-              "that is the bug as it shipped: the normaliser's running sum runs over the features (dim=-1), not over "
-              "the time steps; z_t = phi_k.cumsum(dim=0)."},
-    hint="S = cumsum(phi_k[:, :, None] * v[:, None, :], 0); z = cumsum(phi_k, 0); y_t = phi_q[t] @ S[t] / "
-         "(phi_q[t] @ z[t]).",
-    praise="It equals the quadratic form with a causal mask, tril(phi(Q) phi(K)^T), normalised by rows.")
+    "8.1-linear-attention", name="my_causal_linear_attention", cases=[(_PHI_Q, _PHI_K, _V)],
+    reference=_linear_attention_quadratic, describe=lambda *case: "my_causal_linear_attention(phi_q, phi_k, v)",
+    atol=1e-6, rtol=1e-6,
+    mistakes={"no-causal": lambda *case: _linear_attention_quadratic(*case, causal=False),
+              "no-normaliser": lambda phi_q, phi_k, v: (phi_q @ phi_k.T).tril() @ v,
+              "features-cumsum": lambda phi_q, phi_k, v: ((phi_q @ phi_k.T).tril() @ v
+                                                          / (phi_q * phi_k.cumsum(-1)).sum(-1, keepdim=True))})
 
 
 def _stacked_rnn_steps(n: int = 10, d: int = 4) -> int:
@@ -98,30 +101,7 @@ def _stacked_rnn_steps(n: int = 10, d: int = 4) -> int:
 
 
 number_exercise(
-    "8.1-stacked-steps", "Predict: the steps of a two-layer RNN",
-    answer=Deferred(_stacked_rnn_steps),   # counted at the first check, not at import
-    praise="The layers run as a wavefront: layer 2's step t waits only for layer 1's step t, so L layers "
-           "over n tokens take n + L - 1 steps, not n L.",
-    hint="Write down the depth of layer 1's step t and of layer 2's step t.",
-    wrong={20: "not 2n: layer 2's step t needs layer 1's step t, but not layer 1's later steps; the two "
-               "layers overlap in time.",
-           10: "layer 2's last step comes one step after layer 1's last step.",
-           2: "each layer still has n steps, one per token."})
-
-
-_GENERATION = ["in training every target token is known in advance, so all positions are computed at once; in "
-               "generation each token is chosen from the step before it, so the steps must run in order",
-               "generation uses a different, recurrent model",
-               "the KV cache makes generation sequential",
-               "the softmax must be computed one position at a time"]
-
-choice_exercise(
-    "8.1-why-generation-waits", "Explain: parallel in training, sequential in generation", options=_GENERATION,
-    answer=_GENERATION[0],
-    praise="The parallelism of self-attention is the parallelism of teacher forcing: it needs the whole target in "
-           "advance. Writing a new text, every model waits for its own last token.",
-    wrong={_GENERATION[1]: "It is the same model, with the same weights; only what it is fed changes.",
-           _GENERATION[2]: "The cache saves recomputation; the steps are sequential with or without it, because "
-                           "token t + 1 is not known before step t has chosen it.",
-           _GENERATION[3]: "A softmax over the keys of a row is computed at once, for all rows in parallel; the "
-                           "order comes from the tokens, not from the softmax."})
+    "8.1-stacked-steps", answer=Deferred(_stacked_rnn_steps),
+    wrong={"no-overlap": 20,
+           "one-layer": 10,
+           "one-step-per-layer": 2})

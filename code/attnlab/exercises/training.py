@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from .core import Incorrect, call, exercise, function_exercise
+from .answers import call
+from .core import exercise
+from .declarations import function_exercise
 
 _generator = torch.Generator().manual_seed(73)
 _LENGTHS = torch.tensor([5, 1, 7, 3, 7, 2])        # hidden: every length from 1 to the full width 7
@@ -17,19 +19,12 @@ def _key_padding_mask(lengths, n, inclusive=False):
 
 
 function_exercise(
-    "7.3-key-padding-mask", "The source's key-padding mask from its lengths", name="key_padding_mask",
-    cases=[(_LENGTHS, _N)], reference=_key_padding_mask, describe=lambda *case: "key_padding_mask(lengths, n)",
-    shape_messages={(len(_LENGTHS), _N): f"your mask has shape {(len(_LENGTHS), _N)} = (batch, n_keys). As a key "
-                    "mask it must broadcast over the queries: add the query axis, (batch, 1, n_keys).",
-                    (len(_LENGTHS), _N, 1): "your mask has shape (batch, n_keys, 1): the 1 must stand for the "
-                    "queries, (batch, 1, n_keys), so that each row of scores sees the same keys."},
-    mistakes={lambda *case: ~_key_padding_mask(*case): "your mask is inverted: True must mark the real tokens (may "
-              "attend). PyTorch's key_padding_mask is the other way round, True at padding.",
-              lambda *case: _key_padding_mask(*case, inclusive=True): "off by one: position j is real when j < "
-              "length (positions count from 0)."},
-    hint="The first `length` positions of each row are True, the rest False: arange(n)[None, :] < lengths[:, None], "
-         "then a query axis, [:, None, :].",
-    praise="Every padded key gets weight exactly 0, in the encoder and in the cross-attention alike.")
+    "7.3-key-padding-mask", name="key_padding_mask", cases=[(_LENGTHS, _N)], reference=_key_padding_mask,
+    describe=lambda *case: "key_padding_mask(lengths, n)",
+    mistakes={"inverted": lambda *case: ~_key_padding_mask(*case),
+              "off-by-one": lambda *case: _key_padding_mask(*case, inclusive=True)},
+    shapes={(len(_LENGTHS), _N): "no-query-axis",
+            (len(_LENGTHS), _N, 1): "query-axis-last"})
 
 
 _CASES = [(1, 1, 1, 1), (12, 9, 2, 2), (50, 47, 1, 1), (30, 31, 6, 6), (8, 20, 3, 1)]
@@ -41,39 +36,33 @@ def _steps(kind: str, n_source: int, n_target: int, encoder_layers: int, decoder
     return {"training": encoder_layers + decoder_layers, "generation": n_target}
 
 
-@exercise("7.3-sequential-steps", "Count the sequential steps")
-def _(answer):
+@exercise("7.3-sequential-steps")
+def _(answer, wrong):
     for kind in ("recurrent", "transformer"):
         for case in _CASES:
             expected = _steps(kind, *case)
             result = call(answer, kind, *case, name="sequential_steps")
             if not isinstance(result, dict) or set(result) != {"training", "generation"}:
-                raise Incorrect('sequential_steps should return a dict with the keys "training" and '
-                                f'"generation", but it returned {result!r}.')
-            for key in ("training", "generation"):
-                value = result[key]
+                raise wrong("not-a-dict", result=result)
+            for part in ("training", "generation"):
+                value = result[part]
                 if isinstance(value, torch.Tensor) and value.numel() == 1:
                     value = value.item()
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise Incorrect(f'result["{key}"] should be a number, got {type(value).__name__}.')
-                if value == expected[key]:
+                    raise wrong("not-a-number", part=part, type=type(value).__name__)
+                if value == expected[part]:
                     continue
                 n, m, enc, dec = case
                 where = f"({kind}, n_source={n}, n_target={m}, encoder_layers={enc}, decoder_layers={dec})"
-                if kind == "transformer" and key == "training" and value in (n + m, n * (enc + dec) + m):
-                    raise Incorrect(f"{where}: a Transformer layer computes every position at once, so "
-                                    "a teacher-forced pass takes one step per layer, whatever the length.")
-                if kind == "transformer" and key == "generation" and value in (1, enc + dec):
-                    raise Incorrect(f"{where}: in generation the decoder feeds back its own output, so "
-                                    "each new token waits for the one before it: one step per output token.")
-                if kind == "recurrent" and key == "training" and value in (max(n, m), m, n, n * m):
-                    raise Incorrect(f"{where}: the encoder's state at j needs its state at j-1 (n_source "
-                                    "steps), and the decoder starts only once the encoder is done (n_target more).")
-                if key == "generation" and value == n + m:
-                    raise Incorrect(f"{where}: count the decoder's steps only; the encoder ran before.")
-                raise Incorrect(f'{where}: result["{key}"] is {value}, not right yet.')
-    return ("The recurrent model's chain grows with n_source + n_target; the Transformer's training pass "
-            "does not grow with length at all. In generation both wait one step per output token.")
+                if kind == "transformer" and part == "training" and value in (n + m, n * (enc + dec) + m):
+                    raise wrong("counted-positions", where=where)
+                if kind == "transformer" and part == "generation" and value in (1, enc + dec):
+                    raise wrong("parallel-generation", where=where)
+                if kind == "recurrent" and part == "training" and value in (max(n, m), m, n, n * m):
+                    raise wrong("chains-not-added", where=where)
+                if part == "generation" and value == n + m:
+                    raise wrong("counted-encoder", where=where)
+                raise wrong("other-count", where=where, part=part, value=value)
 
 
 _DECODER_INPUT = ["<bos>", "K", "AE", "T", "_", "S"]   # m = 6 rows: <bos>, then 5 phonemes
@@ -103,29 +92,14 @@ _WEIGHTS = _weights()
 
 
 function_exercise(
-    "7.3-hard-alignment", "Read cross-attention into a hard alignment", name="hard_alignment",
-    cases=[(_WEIGHTS, list(_DECODER_INPUT))], reference=lambda weights, decoder_input: _alignment(weights),
+    "7.3-hard-alignment", name="hard_alignment", cases=[(_WEIGHTS, list(_DECODER_INPUT))],
+    reference=lambda weights, decoder_input: _alignment(weights),
     describe=lambda *case: "hard_alignment(weights, decoder_input)",
-    shape_messages={(_M,): f"your alignment has shape ({_M},): one entry per row. Return one letter per written "
-                    f"phoneme, decoder_input[1:], shape (m - 1,) = ({_M - 1},).",
-                    **dict.fromkeys([(4, _M), (4, _M - 1)], "your alignment has one row per head: average the heads "
-                                    "(axis 0) first, then pick one letter per phoneme."),
-                    **dict.fromkeys([(4, _N_SOURCE), (_N_SOURCE,)], "your alignment picks along the phoneme axis: "
-                                    "for each row choose the letter (column) with the largest weight, argmax over "
-                                    "the last axis.")},
-    mistakes={lambda w, d: w.mean(0).argmax(-1): f"your alignment has one letter per row, {_M} in all; but the last "
-              "row predicts what follows the last phoneme (<eos>), and <bos> is read, not written. Return one letter "
-              f"per written phoneme, decoder_input[1:]: shape (m - 1,) = ({_M - 1},).",
-              lambda w, d: w[:, 1:].mean(0).argmax(-1): "you paired each phoneme with the row on which it is read "
-              "(row t + 1 for decoder_input[t + 1]); that row predicts the NEXT phoneme. The phoneme decoder_input[t + "
-              "1] was written by the step that read decoder_input[t]: row t. Use rows 0 to m - 2.",
-              lambda w, d: w[:, :-1].mean(0).max(-1).values: "your alignment should hold letter positions (integers), "
-              "not weights: use argmax, not max.",
-              lambda w, d: w[0, :-1].argmax(-1): "that is the first head's alignment; average the weights of all "
-              "heads first.",
-              lambda w, d: w[:, :-1].amax(0).argmax(-1): "average the heads (mean over axis 0) before the argmax, not "
-              "the heads' maximum.",
-              lambda w, d: w[:, :-1].mean(0).argmin(-1): "that picks the letter with the SMALLEST weight: use argmax."},
-    hint="Entry t is the letter with the largest head-averaged weight in row t, for the rows 0 to m - 2.",
-    praise="Each written phoneme now points at one letter, read from the step that wrote it: the alignment a "
-           "pronunciation dictionary would list.")
+    mistakes={"all-rows": lambda w, d: w.mean(0).argmax(-1),
+              "shifted-rows": lambda w, d: w[:, 1:].mean(0).argmax(-1),
+              "max-not-argmax": lambda w, d: w[:, :-1].mean(0).max(-1).values,
+              "first-head": lambda w, d: w[0, :-1].argmax(-1),
+              "max-over-heads": lambda w, d: w[:, :-1].amax(0).argmax(-1),
+              "argmin": lambda w, d: w[:, :-1].mean(0).argmin(-1)},
+    shapes={(_M,): "one-per-row", (4, _M): "per-head", (4, _M - 1): "per-head",
+            (4, _N_SOURCE): "wrong-axis", (_N_SOURCE,): "wrong-axis"})
