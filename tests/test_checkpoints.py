@@ -60,12 +60,23 @@ def test_a_converged_record_has_a_flat_curve(name):
         assert saved["converged"], f"{name} was still improving at its last step: give it more steps"
 
 
+# Max pooling sends each channel's gradient to one position: where two positions nearly tie, the
+# float32 rounding of another CPU's kernels (AVX-512 against AVX2) can move it, and the losses of
+# a CNN that pools by maxima drift apart. Measured on 2026-12-08, on an AVX-512 EPYC against
+# records made on another machine, at steps 16-19: 1.3e-4 (reviews-max-pooling), 1.6e-4 to
+# 1.9e-4 (cluttered-none, -channel, -non-local), 1.25e-4 (long-range-deep-cnn-8); every other
+# run of one_seed_each() stayed within 1e-4 (most within 2e-7). A change of the code moves the
+# losses by far more than 1e-3.
+MAX_POOLING_RTOL = 1e-3
+MAX_POOLING = ("reviews-max-pooling", "cluttered-", "long-range-deep-cnn")
+
+
 @pytest.mark.parametrize("name", one_seed_each())
 def test_the_first_steps_trained_again_give_the_recorded_losses(name):
     experiment, seed = all_runs()[name]
     _, fresh = train_run(experiment, seed, steps=FIRST_STEPS, report=False)
     torch.testing.assert_close(torch.tensor(fresh["first_losses"]), torch.tensor(RECORDS[name]["first_losses"]),
-                               rtol=1e-4, atol=0.0)
+                               rtol=MAX_POOLING_RTOL if experiment.name.startswith(MAX_POOLING) else 1e-4, atol=0.0)
 
 
 def test_a_checkpoint_loads_as_it_was_saved(tmp_path, monkeypatch):
